@@ -1,0 +1,1 @@
+"""Connectors: the national portal, scanner hot folder and mailbox intake."""

@@ -1,0 +1,5 @@
+"""`atd demo` commands."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

@@ -1,0 +1,5 @@
+"""`atd onboard` commands."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

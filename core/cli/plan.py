@@ -1,0 +1,5 @@
+"""`atd plan` commands."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

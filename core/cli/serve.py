@@ -1,0 +1,5 @@
+"""`atd serve` commands."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

@@ -1,0 +1,5 @@
+"""`atd tokens` commands."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

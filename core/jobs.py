@@ -1,0 +1,192 @@
+"""The one way to run background work: ``enqueue`` after commit, on rq or an in-process pool.
+
+Jobs are importable functions taking ids; they open their own session with ``job_session()``
+and must be safe to run twice. A job that raises ``TransientError`` is run again later with
+exponential backoff and jitter, up to ``ATD_JOB_MAX_ATTEMPTS`` attempts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import random
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.errors import TransientError
+from core.runtime import Runtime, activated, current, runtime_of
+
+log = logging.getLogger(__name__)
+
+_PENDING = "atd.pending_jobs"
+MAX_BACKOFF_SECONDS = 300.0
+
+
+class JobQueue(Protocol):
+    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
+               delay: float = 0.0) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def job_path(func: Callable[..., Any] | str) -> str:
+    if isinstance(func, str):
+        return func
+    if "<" in func.__qualname__:
+        raise ValueError(f"job {func!r} must be a module-level function")
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def enqueue(session: Session, func: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> None:
+    """Run ``func(*args, **kwargs)`` in the background once ``session`` has committed.
+
+    Nothing runs if the transaction rolls back, so a job never sees work that does not exist.
+    """
+    session.info.setdefault(_PENDING, []).append((job_path(func), args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        queue = runtime_of(session).queue
+        for path, args, kwargs in pending:
+            queue.submit(path, args, kwargs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def backoff(attempt: int, base: float) -> float:
+    """Seconds before attempt ``attempt + 1``: doubling from ``base``, with ±50 % jitter."""
+    delay = min(base * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+    return delay * random.uniform(0.5, 1.5)
+
+
+def run_job(path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1) -> Any:
+    """Run one job; on a transient error, schedule the next attempt instead of failing."""
+    runtime = current()
+    try:
+        return _resolve(path)(*args, **kwargs)
+    except TransientError as exc:
+        if attempt >= runtime.settings.job_max_attempts:
+            log.error("job %s failed after %d attempts: %s", path, attempt, exc)
+            raise
+        delay = backoff(attempt, runtime.settings.job_backoff_seconds)
+        log.warning("job %s attempt %d failed (%s); retrying in %.1fs", path, attempt, exc, delay)
+        runtime.queue.submit(path, args, kwargs, attempt + 1, delay)
+        return None
+
+
+@contextmanager
+def job_session() -> Iterator[Session]:
+    """The session of one job: committed when the job's block ends, rolled back on error."""
+    with current().session() as session:
+        yield session
+
+
+class LocalQueue:
+    """The embedded setup's worker pool: threads in this process (OCR runs in subprocesses)."""
+
+    def __init__(self, runtime: Runtime, workers: int) -> None:
+        self.runtime = runtime
+        # Tesseract is several times slower when its OpenMP threads fight over two cores.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        self._pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="atd-job")
+        self._pending: set[Future[Any] | threading.Timer] = set()
+        self._lock = threading.Condition()
+
+    def _run(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> Any:
+        with activated(self.runtime):
+            return run_job(path, args, kwargs, attempt)
+
+    def _done(self, item: Future[Any] | threading.Timer) -> None:
+        with self._lock:
+            self._pending.discard(item)
+            self._lock.notify_all()
+
+    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
+               delay: float = 0.0) -> None:
+        with self._lock:
+            if delay > 0:
+                timer = threading.Timer(delay, self._fire, (path, args, kwargs, attempt))
+                timer.daemon = True
+                timer.start()
+                self._pending.add(timer)
+                return
+            future = self._pool.submit(self._run, path, args, kwargs, attempt)
+            self._pending.add(future)
+        future.add_done_callback(self._log_and_forget)
+
+    def _fire(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> None:
+        timer = threading.current_thread()  # the Timer itself, in its own thread
+        self.submit(path, args, kwargs, attempt)
+        self._done(timer)  # type: ignore[arg-type]
+
+    def _log_and_forget(self, future: Future[Any]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("job failed: %s", exc, exc_info=exc)
+        self._done(future)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every submitted job, retries included, has ended; False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._pending, timeout)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+class RqQueue:
+    """Jobs on Redis, run by ``atd worker`` processes (which also run the retry scheduler)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from rq import Queue
+
+        self.queue = Queue(runtime.settings.queue_name, connection=runtime.redis)
+
+    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
+               delay: float = 0.0) -> None:
+        call = (run_job, path, args, kwargs, attempt)
+        if delay > 0:
+            self.queue.enqueue_in(timedelta(seconds=delay), *call)
+        else:
+            self.queue.enqueue(*call)
+
+    def shutdown(self) -> None:
+        pass
+
+
+def make_queue(runtime: Runtime) -> JobQueue:
+    if runtime.redis is not None:
+        return RqQueue(runtime)
+    return LocalQueue(runtime, runtime.settings.workers)
+
+
+def run_worker(runtime: Runtime, burst: bool = False) -> None:
+    """Run an rq worker on the runtime's queue, with the scheduler that delivers retries.
+
+    Each job runs in a forked work horse that builds its own runtime from the environment, so
+    no database connection crosses the fork.
+    """
+    from rq import Worker
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    worker = Worker([runtime.settings.queue_name], connection=runtime.redis)
+    worker.work(burst=burst, with_scheduler=True)

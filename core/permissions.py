@@ -1,0 +1,106 @@
+"""The one place that answers "may this user see / act on this entity" for every feature.
+
+A role is held in an entity and is valid for that entity and every entity below it. Features
+name an action; ``ACTIONS`` says which roles allow it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import PermissionDenied
+from core.identity import Entity, RoleAssignment, User
+
+ALL_ROLES = frozenset({"admin", "bureau_ordre", "chef_service", "agent", "responsable", "superviseur"})
+
+ACTIONS: dict[str, frozenset[str]] = {
+    # Seeing an entity's ordinary data: any role held there or above.
+    "voir": ALL_ROLES,
+    "administrer": frozenset({"admin"}),
+    "superviser": frozenset({"superviseur", "responsable", "admin"}),
+    "enregistrer_courrier": frozenset({"bureau_ordre", "admin"}),
+    "imputer": frozenset({"bureau_ordre", "chef_service", "responsable", "admin"}),
+    "traiter": frozenset({"agent", "chef_service", "responsable", "admin"}),
+    "signer": frozenset({"responsable"}),
+    "gerer_demarches": frozenset({"admin", "responsable"}),
+    "suivre_plan": frozenset({"admin", "superviseur", "responsable"}),
+}
+
+_TREE_KEY = "atd.entity_children"
+
+
+def _children(session: Session) -> dict[int, list[int]]:
+    """Children of each entity, loaded once per session (the tree is small and rarely changes)."""
+    cached = session.info.get(_TREE_KEY)
+    if cached is None:
+        cached = defaultdict(list)
+        for entity_id, parent_id in session.execute(select(Entity.id, Entity.parent_id)):
+            if parent_id is not None:
+                cached[parent_id].append(entity_id)
+        session.info[_TREE_KEY] = cached
+    return cached
+
+
+def forget_tree(session: Session) -> None:
+    """Call after changing the tree inside a session that checked permissions before."""
+    session.info.pop(_TREE_KEY, None)
+
+
+def subtree(session: Session, entity_id: int) -> set[int]:
+    """The entity and all entities below it."""
+    children = _children(session)
+    seen: set[int] = set()
+    stack = [entity_id]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(children.get(current, ()))
+    return seen
+
+
+def _assignments(session: Session, user: User) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(RoleAssignment.role, RoleAssignment.entity_id).where(RoleAssignment.user_id == user.id)
+    )
+    return [(role, entity_id) for role, entity_id in rows]
+
+
+def roles_in(session: Session, user: User, entity_id: int) -> set[str]:
+    """The roles the user holds that are valid in this entity."""
+    if not user.active:
+        return set()
+    return {
+        role for role, held_in in _assignments(session, user) if entity_id in subtree(session, held_in)
+    }
+
+
+def entities_for(session: Session, user: User, action: str = "voir") -> set[int]:
+    """Ids of every entity where the user may perform ``action``; use it to filter queries."""
+    allowed = ACTIONS[action]
+    if not user.active:
+        return set()
+    result: set[int] = set()
+    for role, held_in in _assignments(session, user):
+        if role in allowed:
+            result |= subtree(session, held_in)
+    return result
+
+
+def may(session: Session, user: User, action: str, entity_id: int) -> bool:
+    return bool(roles_in(session, user, entity_id) & ACTIONS[action])
+
+
+def require(session: Session, user: User, action: str, entity_id: int) -> None:
+    """Raise PermissionDenied unless the user may perform ``action`` in the entity."""
+    if not may(session, user, action, entity_id):
+        raise PermissionDenied("Vous n'avez pas les droits nécessaires pour cette entité.")
+
+
+def has_any_role(session: Session, user: User, roles: Iterable[str]) -> bool:
+    wanted = set(roles)
+    return any(role in wanted for role, _ in _assignments(session, user))

@@ -1,0 +1,1 @@
+"""Official mail management (courrier): registration, chrono numbers, routing, replies."""

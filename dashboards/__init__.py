@@ -1,0 +1,1 @@
+"""The Dash supervision room mounted in the Flask application."""

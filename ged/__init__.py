@@ -1,0 +1,1 @@
+"""Electronic document management (GED): documents, versions, extraction, search."""

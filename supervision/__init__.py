@@ -1,0 +1,1 @@
+"""Supervision: KPIs per entity, alerts and the four-week onboarding plan."""

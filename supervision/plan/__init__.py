@@ -1,0 +1,1 @@
+"""The four-week onboarding plan: five axes, tasks placed in weeks 1 to 4."""

@@ -1,0 +1,171 @@
+"""Shared fixtures: migrated SQLite and PostgreSQL databases, a rolled-back session per test,
+the application and its client, and Redis.
+
+Every test that takes ``db_session`` (or ``app``/``client``) runs once on SQLite and once on
+PostgreSQL. With ``CI=true`` a service that does not answer fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from core.app import create_app
+from core.db import make_engine, make_sessionmaker, upgrade
+from core.runtime import Runtime
+from core.settings import Settings, load_settings
+from core.throttle import MemoryThrottle
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get(
+    "ATD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("ATD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def service_missing(what: str, exc: BaseException) -> None:
+    message = f"{what} is not reachable: {exc}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def pg_url_for(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head, dropped after."""
+    name = f"atd_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001  (any connection failure means no server)
+        admin.dispose()
+        service_missing("PostgreSQL", exc)
+    url = pg_url_for(name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'atd.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database; tests using it run on both backends."""
+    fixture = "sqlite_database" if request.param == "sqlite" else "postgres_database"
+    return str(request.getfixturevalue(fixture))
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    if database_url not in _ENGINES:
+        _ENGINES[database_url] = make_engine(database_url)
+    return _ENGINES[database_url]
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back when the test ends."""
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_test_settings(tmp_path, database_url)
+
+
+def make_test_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "instance_dir": str(tmp_path / "instance"),
+        "storage_dir": str(tmp_path / "instance" / "files"),
+        "secret_key": "secret-for-tests-only",
+        "redis_url": "",
+    }
+    values.update(overrides)
+    return load_settings(env={}, overrides=values)
+
+
+@pytest.fixture
+def runtime(settings: Settings, engine: Engine, connection: Connection) -> Runtime:
+    """A runtime whose sessions all join the test's rolled-back transaction."""
+    sessions = make_sessionmaker(connection, join_transaction_mode="create_savepoint")
+    rt = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        throttle=MemoryThrottle(settings.login_max_failures, settings.login_lock_minutes * 60),
+    )
+    sessions.kw["info"] = {"atd.runtime": rt}
+    return rt
+
+
+@pytest.fixture
+def db_session(runtime: Runtime) -> Iterator[Session]:
+    session = runtime.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Flask:
+    application = create_app(runtime=runtime)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database for the test, emptied before and after."""
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        service_missing("Redis", exc)
+    client.flushdb()
+    try:
+        yield REDIS_URL
+    finally:
+        client.flushdb()
+        client.close()
