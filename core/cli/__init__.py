@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from core.cli import audit, db, demo, onboard, plan, serve, tokens
+from core.cli import audit, db, demo, onboard, plan, serve, tokens, worker
 from core.errors import AtdError
 
 
@@ -27,7 +27,7 @@ def cli() -> None:
     """Boîte à outils de dématérialisation d'un ministère."""
 
 
-for module in (db, onboard, plan, tokens, audit, serve, demo):
+for module in (db, onboard, plan, tokens, audit, serve, worker, demo):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,0 +1,5 @@
+"""`atd worker` command."""
+
+from __future__ import annotations
+
+COMMANDS: list = []
