@@ -1,5 +1,30 @@
-"""`atd serve` commands."""
+"""``atd serve``: the web application under a production WSGI server."""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import click
+from flask import Flask
+
+from core.app import create_app
+from core.cli.context import runtime
+
+
+def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve until interrupted (waitress: pure Python, production grade, no compiler needed)."""
+    from waitress import serve
+
+    click.echo(f"Serveur prêt : http://{host}:{port}/")
+    serve(app, host=host, port=port, threads=threads, ident="atd")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requêtes servies en parallèle.")
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Lance l'application web (et, sans Redis, le pool de tâches intégré)."""
+    serve_app(create_app(runtime=runtime()), host, port, threads)
+
+
+COMMANDS = [serve_command]
