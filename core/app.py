@@ -56,7 +56,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None, runtime: Runti
 
 
 def runtime_of_app(app: Flask) -> Runtime:
-    return app.extensions["atd"]  # type: ignore[no-any-return]
+    return app.extensions["atd"]
 
 
 def db() -> Session:
@@ -65,7 +65,7 @@ def db() -> Session:
         from flask import current_app
 
         g.db = runtime_of_app(current_app).sessions()
-    return g.db  # type: ignore[no-any-return]
+    return g.db
 
 
 def _wire_session(app: Flask, runtime: Runtime) -> None:

@@ -57,12 +57,17 @@ def _digest(event: Event) -> str:
         "data": event.data,
         "prev": event.prev_hash,
     }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    blob = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _head(session: Session) -> AuditHead:
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one_or_none()
+    # populate_existing: sessions keep their objects across commits (expire_on_commit=False),
+    # so a head loaded in an earlier transaction would otherwise hide appends made since.
+    query = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
@@ -119,9 +124,9 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     previous_hash, expected_seq, checked = GENESIS, 1, 0
     last_id = 0
     while True:
-        rows = session.scalars(
-            select(Event).where(Event.id > last_id).order_by(Event.id).limit(batch)
-        ).all()
+        query = select(Event).where(Event.id > last_id).order_by(Event.id).limit(batch)
+        # populate_existing: check what the database holds, not what this session remembers.
+        rows = session.scalars(query.execution_options(populate_existing=True)).all()
         if not rows:
             break
         for event in rows:
@@ -135,7 +140,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             checked += 1
             last_id = event.id
             session.expunge(event)  # keeps memory flat on millions of events
-    head = session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1, populate_existing=True)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != previous_hash:
         return VerifyResult(False, checked, checked + 1, "derniers événements supprimés")

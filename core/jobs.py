@@ -15,11 +15,12 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.errors import TransientError
 from core.runtime import Runtime, activated, current, runtime_of
@@ -47,29 +48,75 @@ def job_path(func: Callable[..., Any] | str) -> str:
 
 def _resolve(path: str) -> Callable[..., Any]:
     module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass
+class _Pending:
+    """A job waiting for its transaction; ``owner`` is the savepoint it was enqueued in."""
+
+    path: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    owner: SessionTransaction | None
 
 
 def enqueue(session: Session, func: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> None:
     """Run ``func(*args, **kwargs)`` in the background once ``session`` has committed.
 
-    Nothing runs if the transaction rolls back, so a job never sees work that does not exist.
+    Nothing runs if the transaction rolls back (or the savepoint the job was enqueued in), so a
+    job never sees work that does not exist.
     """
-    session.info.setdefault(_PENDING, []).append((job_path(func), args, kwargs))
+    if not session.in_transaction():
+        # Begun now, so that closing the session without a commit also forgets the job.
+        session.begin()
+    pending = _Pending(job_path(func), args, kwargs, session.get_nested_transaction())
+    session.info.setdefault(_PENDING, []).append(pending)
+
+
+def _enclosing_savepoint(transaction: SessionTransaction) -> SessionTransaction | None:
+    parent = transaction.parent
+    while parent is not None and not parent.nested:
+        parent = parent.parent
+    return parent
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        queue = runtime_of(session).queue
-        for path, args, kwargs in pending:
-            queue.submit(path, args, kwargs)
+    pending: list[_Pending] | None = session.info.get(_PENDING)
+    if not pending:
+        return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        # SQLAlchemy also fires after_commit when a savepoint is released: the work is not
+        # durable yet, so the savepoint's jobs now wait on the transaction around it.
+        parent = _enclosing_savepoint(savepoint)
+        for job in pending:
+            if job.owner is savepoint:
+                job.owner = parent
+        return
+    del session.info[_PENDING]
+    queue = runtime_of(session).queue
+    for job in pending:
+        try:
+            queue.submit(job.path, job.args, job.kwargs)
+        except Exception:
+            # The data is committed: raising here would report a failure for work that
+            # happened, so the lost job is logged loudly instead.
+            log.exception("job %s could not be queued after commit", job.path)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unless_committed(session: Session, transaction: SessionTransaction) -> None:
+    # Runs after _dispatch_after_commit on a commit, so what is left was rolled back or the
+    # session was closed without committing.
+    pending: list[_Pending] | None = session.info.get(_PENDING)
+    if not pending:
+        return
+    if transaction.parent is None:
+        del session.info[_PENDING]
+    elif transaction.nested:
+        session.info[_PENDING] = [job for job in pending if job.owner is not transaction]
 
 
 def backoff(attempt: int, base: float) -> float:
@@ -110,39 +157,45 @@ class LocalQueue:
         self._pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="atd-job")
         self._pending: set[Future[Any] | threading.Timer] = set()
         self._lock = threading.Condition()
+        self._closed = False
+
+    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
+               delay: float = 0.0) -> None:
+        with self._lock:
+            if self._closed:
+                # Nothing persists in-process work: say what is lost rather than fail a thread.
+                log.warning("job %s (attempt %d) dropped: the pool is shut down", path, attempt)
+                return
+            if delay > 0:
+                timer = threading.Timer(delay, self._fire, (path, args, kwargs, attempt))
+                timer.daemon = True
+                self._pending.add(timer)
+                timer.start()
+                return
+            future = self._pool.submit(self._run, path, args, kwargs, attempt)
+            self._pending.add(future)
+        future.add_done_callback(lambda done: self._log_and_forget(path, done))
 
     def _run(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> Any:
         with activated(self.runtime):
             return run_job(path, args, kwargs, attempt)
 
-    def _done(self, item: Future[Any] | threading.Timer) -> None:
+    def _fire(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> None:
+        timer = threading.current_thread()  # the Timer itself, in its own thread
+        # Submitted before the timer is forgotten, so wait() never sees an empty gap.
+        self.submit(path, args, kwargs, attempt)
+        self._forget(timer)  # type: ignore[arg-type]
+
+    def _log_and_forget(self, path: str, future: Future[Any]) -> None:
+        exc = None if future.cancelled() else future.exception()
+        if exc is not None:
+            log.error("job %s failed: %s", path, exc, exc_info=exc)
+        self._forget(future)
+
+    def _forget(self, item: Future[Any] | threading.Timer) -> None:
         with self._lock:
             self._pending.discard(item)
             self._lock.notify_all()
-
-    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
-               delay: float = 0.0) -> None:
-        with self._lock:
-            if delay > 0:
-                timer = threading.Timer(delay, self._fire, (path, args, kwargs, attempt))
-                timer.daemon = True
-                timer.start()
-                self._pending.add(timer)
-                return
-            future = self._pool.submit(self._run, path, args, kwargs, attempt)
-            self._pending.add(future)
-        future.add_done_callback(self._log_and_forget)
-
-    def _fire(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> None:
-        timer = threading.current_thread()  # the Timer itself, in its own thread
-        self.submit(path, args, kwargs, attempt)
-        self._done(timer)  # type: ignore[arg-type]
-
-    def _log_and_forget(self, future: Future[Any]) -> None:
-        exc = future.exception()
-        if exc is not None:
-            log.error("job failed: %s", exc, exc_info=exc)
-        self._done(future)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every submitted job, retries included, has ended; False on timeout."""
@@ -150,6 +203,14 @@ class LocalQueue:
             return self._lock.wait_for(lambda: not self._pending, timeout)
 
     def shutdown(self) -> None:
+        """Let running jobs end; retries not yet due are dropped (they live in memory only)."""
+        with self._lock:
+            self._closed = True
+            for item in list(self._pending):
+                if isinstance(item, threading.Timer):
+                    item.cancel()
+                    self._pending.discard(item)
+            self._lock.notify_all()
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 
@@ -183,10 +244,12 @@ def run_worker(runtime: Runtime, burst: bool = False) -> None:
     """Run an rq worker on the runtime's queue, with the scheduler that delivers retries.
 
     Each job runs in a forked work horse that builds its own runtime from the environment, so
-    no database connection crosses the fork.
+    no database connection crosses the fork. With ``burst``, retries already due are queued at
+    start; later ones wait for a worker that stays up.
     """
     from rq import Worker
 
+    # Set before the fork so the scheduler, the work horses and their tesseract inherit it.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     worker = Worker([runtime.settings.queue_name], connection=runtime.redis)
     worker.work(burst=burst, with_scheduler=True)

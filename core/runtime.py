@@ -79,12 +79,20 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         if redis is not None
         else MemoryThrottle(settings.login_max_failures, lock_seconds)
     )
-    runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), throttle=throttle, redis=redis)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        throttle=throttle,
+        redis=redis,
+    )
     runtime.sessions.kw["info"] = {"atd.runtime": runtime}
     return runtime
 
 
-_current: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar("atd_runtime", default=None)
+_current: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar(
+    "atd_runtime", default=None
+)
 _from_env: Runtime | None = None
 _from_env_lock = threading.Lock()
 

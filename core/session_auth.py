@@ -30,7 +30,7 @@ def log_out() -> None:
 def current_user() -> User | None:
     """The logged-in, active user of this request (cookie for pages, bearer for the API)."""
     if "user" in g:
-        return g.user  # type: ignore[no-any-return]
+        return g.user
     user: User | None = None
     if request.path.startswith("/api/"):
         header = request.headers.get("Authorization", "")

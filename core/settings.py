@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ class Settings:
     secret_key: str = ""
     workers: int = 2
     ocr_lang: str = "fra"
+    max_upload_mb: int = 50
+    max_image_pixels: int = 80_000_000
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     secure_cookies: bool = False
@@ -44,7 +47,8 @@ class Settings:
 
 def _as_int(name: str, raw: Any) -> int:
     try:
-        value = int(raw)
+        # Through str, so that 2.7 or true in a TOML file are refused instead of truncated.
+        value = int(str(raw).strip())
     except (TypeError, ValueError):
         raise ConfigError(f"{name} doit être un nombre entier (reçu {raw!r})") from None
     if value < 0:
@@ -57,6 +61,8 @@ def _as_float(name: str, raw: Any) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"{name} doit être un nombre (reçu {raw!r})") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} doit être un nombre fini (reçu {raw!r})")
     if value < 0:
         raise ConfigError(f"{name} doit être positif ou nul (reçu {raw!r})")
     return value
@@ -74,9 +80,11 @@ def _as_bool(name: str, raw: Any) -> bool:
 
 
 def _as_database_url(name: str, raw: Any) -> str:
-    url = str(raw)
-    if not url.startswith(("sqlite:", "postgresql")):
-        raise ConfigError(f"{name} doit être une URL sqlite:/// ou postgresql+psycopg:// (reçu {url!r})")
+    url = str(raw).strip()
+    if not url.startswith(("sqlite:", "postgresql", "postgres://")):
+        raise ConfigError(
+            f"{name} doit être une URL sqlite:/// ou postgresql+psycopg:// (reçu {url!r})"
+        )
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
@@ -115,6 +123,8 @@ PARSERS: dict[str, Parser] = {
     "secret_key": lambda _n, raw: str(raw),
     "workers": _as_int,
     "ocr_lang": lambda _n, raw: str(raw),
+    "max_upload_mb": _as_int,
+    "max_image_pixels": _as_int,
     "login_max_failures": _as_int,
     "login_lock_minutes": _as_int,
     "secure_cookies": _as_bool,
@@ -152,7 +162,8 @@ def _secret_from_file(env: Mapping[str, str], key: str) -> str | None:
     try:
         return Path(path).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"{env_name(key)}_FILE : lecture impossible de {path} ({exc.strerror})") from None
+        message = f"{env_name(key)}_FILE : lecture impossible de {path} ({exc.strerror})"
+        raise ConfigError(message) from None
 
 
 def load_settings(
@@ -198,14 +209,27 @@ def ensure_secret_key(settings: Settings) -> Settings:
         return settings
     path = settings.instance_dir / "secret_key"
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _publish_secret(path, secrets.token_urlsafe(48))
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise ConfigError(f"ATD_SECRET_KEY : {path} est vide (supprimez-le pour en générer un)")
+    return replace(settings, secret_key=key)
+
+
+def _publish_secret(path: Path, key: str) -> None:
+    """Write ``key`` to ``path`` (mode 0600) unless another process got there first.
+
+    The key is written to a private file and then linked into place, so a concurrent reader
+    never sees a created but still empty file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
+        os.link(tmp, path)
     except FileExistsError:
         pass  # another process generated it first: use theirs
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    key = path.read_text(encoding="utf-8").strip()
-    values = {f.name: getattr(settings, f.name) for f in fields(settings)}
-    values["secret_key"] = key
-    return Settings(**values)
+    finally:
+        tmp.unlink(missing_ok=True)

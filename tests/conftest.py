@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.app import create_app
 from core.db import make_engine, make_sessionmaker, upgrade
-from core.runtime import Runtime
+from core.runtime import Runtime, build_runtime
 from core.settings import Settings, load_settings
 from core.throttle import MemoryThrottle
 
@@ -44,10 +45,10 @@ def pg_url_for(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, migrated to head, dropped after."""
-    name = f"atd_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own, migrated to head, dropped on exit."""
+    name = f"atd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -55,21 +56,58 @@ def postgres_database() -> Iterator[str]:
     except Exception as exc:  # noqa: BLE001  (any connection failure means no server)
         admin.dispose()
         service_missing("PostgreSQL", exc)
-    url = pg_url_for(name)
     try:
-        upgrade(url)
-        yield url
+        upgrade(pg_url_for(name))
+        yield pg_url_for(name)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'atd.db'}"
+def fresh_sqlite_database(folder: Path) -> str:
+    url = f"sqlite:///{folder / 'committed.db'}"
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database for this test session, migrated to head, dropped after."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return fresh_sqlite_database(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database for this test alone, where commits are real (on both backends)."""
+    if request.param == "sqlite":
+        yield fresh_sqlite_database(tmp_path)
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def make_runtime(tmp_path: Path, fresh_database_url: str) -> Iterator[Callable[..., Runtime]]:
+    """Build runtimes on the fresh database (settings overrides as keywords), closed after."""
+    built: list[Runtime] = []
+
+    def build(**overrides: Any) -> Runtime:
+        runtime = build_runtime(make_test_settings(tmp_path, fresh_database_url, **overrides))
+        built.append(runtime)
+        return runtime
+
+    yield build
+    for runtime in built:
+        runtime.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -118,9 +156,44 @@ def make_test_settings(tmp_path: Path, database_url: str, **overrides: Any) -> S
     return load_settings(env={}, overrides=values)
 
 
+class DeferredQueue:
+    """The job queue of rolled-back tests: jobs wait until the test runs them, in its thread.
+
+    A connection cannot be shared across threads, so jobs of a test bound to one connection
+    cannot run in the pool; ``run_all()`` runs them, retries included, through ``run_job``.
+    The real queues are tested in tests/core/test_jobs.py.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.submitted: list[tuple[str, tuple[Any, ...], dict[str, Any], int]] = []
+
+    def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
+               delay: float = 0.0) -> None:
+        self.submitted.append((path, args, kwargs, attempt))
+
+    def run_all(self) -> int:
+        from core.jobs import run_job
+        from core.runtime import activated
+
+        ran = 0
+        with activated(self.runtime):
+            while self.submitted:
+                path, args, kwargs, attempt = self.submitted.pop(0)
+                run_job(path, args, kwargs, attempt)
+                ran += 1
+        return ran
+
+    def shutdown(self) -> None:
+        self.submitted.clear()
+
+
 @pytest.fixture
 def runtime(settings: Settings, engine: Engine, connection: Connection) -> Runtime:
-    """A runtime whose sessions all join the test's rolled-back transaction."""
+    """A runtime whose sessions all join the test's rolled-back transaction.
+
+    Its queue is a ``DeferredQueue``: call ``runtime.queue.run_all()`` to run enqueued jobs.
+    """
     sessions = make_sessionmaker(connection, join_transaction_mode="create_savepoint")
     rt = Runtime(
         settings=settings,
@@ -129,6 +202,7 @@ def runtime(settings: Settings, engine: Engine, connection: Connection) -> Runti
         throttle=MemoryThrottle(settings.login_max_failures, settings.login_lock_minutes * 60),
     )
     sessions.kw["info"] = {"atd.runtime": rt}
+    rt._queue = DeferredQueue(rt)  # type: ignore[assignment]
     return rt
 
 

@@ -1,4 +1,4 @@
-"""Builders of test data: a small ministry tree and users holding roles."""
+"""Builders of test data: a small ministry tree, users holding roles, démarches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from itertools import count
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from core.identity import Entity, RoleAssignment, User
+from core.identity import Demarche, Entity, RoleAssignment, User
 
 _seq = count(1)
 PASSWORD = "mot-de-passe-solide"
@@ -54,3 +54,25 @@ def make_ministry(session: Session) -> dict[str, Entity]:
     arse = make_entity(session, "ARSE", parent=mderm, type="tutelle")
     ceet_com = make_entity(session, "CEET-COM", parent=ceet, type="service")
     return {"MDERM": mderm, "CEET": ceet, "ARSE": arse, "CEET-COM": ceet_com}
+
+
+def make_demarche(session: Session, entity: Entity, code: str | None = None,
+                  active: bool = True) -> Demarche:
+    code = code or f"{entity.code}-DEM{next(_seq)}"
+    demarche = Demarche(
+        code=code,
+        title=f"Démarche {code}",
+        entity_id=entity.id,
+        audience=["citoyens", "entreprises"],
+        description="Une démarche de test.",
+        pieces=["Copie de la carte d'identité"],
+        steps=["Dépôt", "Instruction"],
+        cost_amount=25000,
+        cost_currency="XOF",
+        delay_days=15,
+        online=True,
+        active=active,
+    )
+    session.add(demarche)
+    session.flush()
+    return demarche

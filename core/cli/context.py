@@ -1,13 +1,20 @@
-"""What every command shares: the runtime built from the environment."""
+"""What every command shares: one runtime per invocation, built from the environment."""
 
 from __future__ import annotations
 
-from functools import cache
+import click
 
 from core.runtime import Runtime, build_runtime
 from core.settings import ensure_secret_key, load_settings
 
+_KEY = "atd.runtime"
 
-@cache
+
 def runtime() -> Runtime:
-    return build_runtime(ensure_secret_key(load_settings()))
+    """The runtime of the running command, built on first use and closed when it ends."""
+    root = click.get_current_context().find_root()
+    rt = root.meta.get(_KEY)
+    if rt is None:
+        rt = root.meta[_KEY] = build_runtime(ensure_secret_key(load_settings()))
+        root.call_on_close(rt.close)
+    return rt
