@@ -26,6 +26,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "imputer": frozenset({"bureau_ordre", "chef_service", "responsable", "admin"}),
     "traiter": frozenset({"agent", "chef_service", "responsable", "admin"}),
     "signer": frozenset({"responsable"}),
+    # Courrier: the head of service initials a reply before the responsable signs it; the
+    # admin sets the announced holidays and the entity's reminder rules.
+    "viser": frozenset({"chef_service", "responsable"}),
+    "parametrer_courrier": frozenset({"admin"}),
     "gerer_demarches": frozenset({"admin", "responsable"}),
     "suivre_plan": frozenset({"admin", "superviseur", "responsable"}),
 }

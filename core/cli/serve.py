@@ -13,6 +13,14 @@ def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
     """Serve until interrupted (waitress: pure Python, production grade, no compiler needed)."""
     from waitress import serve
 
+    from core.app import runtime_of_app
+
+    runtime = runtime_of_app(app)
+    runtime.queue  # noqa: B018  (starts the in-process pool now, not at the first job)
+    if runtime.redis is None:
+        click.echo(f"Tâches de fond : pool intégré ({runtime.settings.workers} fils d'exécution).")
+    else:
+        click.echo("Tâches de fond : files rq sur Redis (lancez « atd worker »).")
     click.echo(f"Serveur prêt : http://{host}:{port}/")
     serve(app, host=host, port=port, threads=threads, ident="atd")
 
