@@ -31,7 +31,9 @@ class ApiToken(Base):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -64,7 +66,8 @@ def authenticate(session: Session, throttle: Throttle, login: str, password: str
     key = f"login:{login.strip().lower()}"
     if throttle.is_locked(key):
         raise AccountLocked(
-            "Trop de tentatives échouées : le compte est bloqué temporairement. Réessayez plus tard."
+            "Trop de tentatives échouées : le compte est bloqué temporairement. "
+            "Réessayez plus tard."
         )
     user = user_by_login(session, login.strip())
     if user is None or not user.active or not check_password(user, password):
@@ -98,14 +101,18 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     user.must_change_password = False
     user.password_changed_at = utcnow()
     user.session_epoch += 1
-    audit.record(session, user, "utilisateur.mot_de_passe_change", "utilisateur", user.id, user.entity_id)
+    audit.record(
+        session, user, "utilisateur.mot_de_passe_change", "utilisateur", user.id, user.entity_id
+    )
 
 
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, login: str, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, login: str, name: str, actor: User | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for the user; the clear token is returned once and never stored."""
     user = user_by_login(session, login)
     if user is None:
@@ -117,8 +124,14 @@ def create_token(session: Session, login: str, name: str, actor: User | None = N
     session.add(token)
     session.flush()
     audit.record(
-        session, actor, "jeton.cree", "jeton", token.id, user.entity_id,
-        {"utilisateur": user.login, "nom": name}, actor_name="cli",
+        session,
+        actor,
+        "jeton.cree",
+        "jeton",
+        token.id,
+        user.entity_id,
+        {"utilisateur": user.login, "nom": name},
+        actor_name="cli",
     )
     return token, clear
 
@@ -130,8 +143,14 @@ def revoke_token(session: Session, token_id: int, actor: User | None = None) -> 
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(
-            session, actor, "jeton.revoque", "jeton", token.id, token.user.entity_id,
-            {"utilisateur": token.user.login}, actor_name="cli",
+            session,
+            actor,
+            "jeton.revoque",
+            "jeton",
+            token.id,
+            token.user.entity_id,
+            {"utilisateur": token.user.login},
+            actor_name="cli",
         )
     return token
 
@@ -152,4 +171,6 @@ def tokens_of(session: Session, login: str) -> list[ApiToken]:
     user = user_by_login(session, login)
     if user is None:
         raise NotFound(f"Utilisateur inconnu : {login}")
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )

@@ -19,7 +19,9 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     runtime = current_app.extensions["atd"]
-    checks: dict[str, str] = {"database": "ok" if database_reachable(runtime.engine) else "injoignable"}
+    checks: dict[str, str] = {
+        "database": "ok" if database_reachable(runtime.engine) else "injoignable"
+    }
     if runtime.redis is not None:
         try:
             runtime.redis.ping()

@@ -33,7 +33,9 @@ def _count(session: Session, model: type, ids: set[int]) -> int:
         return 0
     column = model.entity_id if model is not Entity else Entity.id  # type: ignore[attr-defined]
     active = model.active  # type: ignore[attr-defined]
-    return session.scalar(select(func.count()).select_from(model).where(column.in_(ids), active)) or 0
+    return (
+        session.scalar(select(func.count()).select_from(model).where(column.in_(ids), active)) or 0
+    )
 
 
 def home_sections(session: Session, user: User) -> list[Section]:
@@ -43,26 +45,35 @@ def home_sections(session: Session, user: User) -> list[Section]:
     demarches = _count(session, Demarche, visible)
     online = (
         session.scalar(
-            select(func.count()).select_from(Demarche)
+            select(func.count())
+            .select_from(Demarche)
             .where(Demarche.entity_id.in_(visible), Demarche.active, Demarche.online)
-        ) or 0
-        if visible else 0
+        )
+        or 0
+        if visible
+        else 0
     )
-    sections.append(Section(
-        "Démarches de mes entités",
-        [f"{demarches} démarches au catalogue, dont {online} en ligne."],
-    ))
+    sections.append(
+        Section(
+            "Démarches de mes entités",
+            [f"{demarches} démarches au catalogue, dont {online} en ligne."],
+        )
+    )
     administered = permissions.entities_for(session, user, "administrer")
     if administered:
-        sections.append(Section(
-            "Administration",
-            [
-                f"{_count(session, Entity, administered)} entités administrées.",
-                f"{_count(session, User, administered)} utilisateurs actifs dans ces entités.",
-            ],
-        ))
+        sections.append(
+            Section(
+                "Administration",
+                [
+                    f"{_count(session, Entity, administered)} entités administrées.",
+                    f"{_count(session, User, administered)} utilisateurs actifs dans ces entités.",
+                ],
+            )
+        )
     if permissions.entities_for(session, user, "suivre_plan"):
         from supervision.plan.service import plan_summary_lines
 
-        sections.append(Section("Plan de déploiement en quatre semaines", plan_summary_lines(session)))
+        sections.append(
+            Section("Plan de déploiement en quatre semaines", plan_summary_lines(session))
+        )
     return sections

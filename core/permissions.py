@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from core.errors import PermissionDenied
 from core.identity import Entity, RoleAssignment, User
 
-ALL_ROLES = frozenset({"admin", "bureau_ordre", "chef_service", "agent", "responsable", "superviseur"})
+ALL_ROLES = frozenset(
+    {"admin", "bureau_ordre", "chef_service", "agent", "responsable", "superviseur"}
+)
 
 ACTIONS: dict[str, frozenset[str]] = {
     # Seeing an entity's ordinary data: any role held there or above.
@@ -69,7 +71,9 @@ def subtree(session: Session, entity_id: int) -> set[int]:
 
 def _assignments(session: Session, user: User) -> list[tuple[str, int]]:
     rows = session.execute(
-        select(RoleAssignment.role, RoleAssignment.entity_id).where(RoleAssignment.user_id == user.id)
+        select(RoleAssignment.role, RoleAssignment.entity_id).where(
+            RoleAssignment.user_id == user.id
+        )
     )
     return [(role, entity_id) for role, entity_id in rows]
 
@@ -79,7 +83,9 @@ def roles_in(session: Session, user: User, entity_id: int) -> set[str]:
     if not user.active:
         return set()
     return {
-        role for role, held_in in _assignments(session, user) if entity_id in subtree(session, held_in)
+        role
+        for role, held_in in _assignments(session, user)
+        if entity_id in subtree(session, held_in)
     }
 
 

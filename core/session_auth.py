@@ -38,7 +38,11 @@ def current_user() -> User | None:
             user = user_for_token(db(), header[7:].strip())
     elif "uid" in session:
         candidate = db().get(User, session["uid"])
-        if candidate is not None and candidate.active and candidate.session_epoch == session.get("epoch"):
+        if (
+            candidate is not None
+            and candidate.active
+            and candidate.session_epoch == session.get("epoch")
+        ):
             user = candidate
     g.user = user
     return user

@@ -48,7 +48,9 @@ class MemoryThrottle:
 class RedisThrottle:
     """Shared by every process of a deployment that has Redis."""
 
-    def __init__(self, redis: object, max_failures: int, lock_seconds: int, prefix: str = "atd") -> None:
+    def __init__(
+        self, redis: object, max_failures: int, lock_seconds: int, prefix: str = "atd"
+    ) -> None:
         self.redis, self.max_failures, self.lock_seconds = redis, max_failures, lock_seconds
         self.prefix = prefix
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+
 from core import auth, csrf
 from core.app import db, runtime_of_app
 from core.errors import AuthenticationFailed, ValidationError
@@ -34,7 +35,9 @@ def login() -> Any:
             raise AuthenticationFailed("Saisissez votre identifiant et votre mot de passe.")
         user = auth.authenticate(db(), runtime_of_app(current_app).throttle, login_value, password)
     except AuthenticationFailed as exc:
-        return render_template("login.html", error=str(exc), suivant=next_url, login=login_value), exc.status
+        return render_template(
+            "login.html", error=str(exc), suivant=next_url, login=login_value
+        ), exc.status
     log_in(user)
     if user.must_change_password:
         flash("Première connexion : choisissez votre mot de passe personnel.", "info")
@@ -58,7 +61,8 @@ def password() -> Any:
         return render_template("password.html", user=user)
     try:
         auth.change_password(
-            db(), user,
+            db(),
+            user,
             request.form.get("actuel", ""),
             request.form.get("nouveau", ""),
             request.form.get("confirmation", ""),

@@ -32,7 +32,9 @@ def _remember(path: Path, passwords: list[tuple[str, str]]) -> None:
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
 @click.option("--no-serve", is_flag=True, help="Prépare l'instance sans lancer le serveur.")
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Crée le ministère de démonstration dans ./instance et lance le serveur."""
@@ -47,8 +49,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if report.passwords:
         _remember(credentials, report.passwords)
     if credentials.exists():
-        click.echo("\nIdentifiants de démonstration (mot de passe provisoire, à changer à la "
-                   f"première connexion ; copie dans {credentials}) :")
+        click.echo(
+            "\nIdentifiants de démonstration (mot de passe provisoire, à changer à la "
+            f"première connexion ; copie dans {credentials}) :"
+        )
         for line in credentials.read_text(encoding="utf-8").splitlines():
             click.echo(f"  {line}")
     if not no_serve:

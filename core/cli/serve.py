@@ -27,9 +27,16 @@ def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requêtes servies en parallèle.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requêtes servies en parallèle.",
+)
 def serve_command(host: str, port: int, threads: int) -> None:
     """Lance l'application web (et, sans Redis, le pool de tâches intégré)."""
     serve_app(create_app(runtime=runtime()), host, port, threads)

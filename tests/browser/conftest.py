@@ -21,8 +21,13 @@ from tests.conftest import service_missing
 CHROMIUM = "/usr/bin/chromium"
 # Without these, chromium tries to reach Google's hosts, which this network refuses.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 _CREDENTIAL = re.compile(r"^\s+(\S+)\t(\S+)$")
@@ -64,7 +69,11 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     log = (workdir / "demo.log").open("w+", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "demo", "--port", str(port)],
-        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -24,7 +24,9 @@ def test_action_needs_a_role_that_allows_it(db_session):
     admin = make_user(db_session, tree["MDERM"], roles=("admin",))
     assert not permissions.may(db_session, agent, "administrer", tree["CEET"].id)
     assert permissions.may(db_session, admin, "administrer", tree["CEET"].id)
-    assert permissions.entities_for(db_session, admin, "administrer") == {e.id for e in tree.values()}
+    assert permissions.entities_for(db_session, admin, "administrer") == {
+        e.id for e in tree.values()
+    }
 
 
 def test_inactive_user_may_do_nothing(db_session):

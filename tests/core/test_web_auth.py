@@ -89,9 +89,15 @@ def test_first_login_forces_a_password_change_then_the_old_one_stops_working(cli
     assert client.get("/").headers["Location"] == "/mot-de-passe"
     token = csrf_from(client, "/mot-de-passe")
     new = "un-mot-de-passe-personnel"
-    response = client.post("/mot-de-passe", data={
-        "csrf_token": token, "actuel": PASSWORD, "nouveau": new, "confirmation": new,
-    })
+    response = client.post(
+        "/mot-de-passe",
+        data={
+            "csrf_token": token,
+            "actuel": PASSWORD,
+            "nouveau": new,
+            "confirmation": new,
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     user = db_session.scalars(select(User).where(User.login == "adjo")).one()
@@ -107,15 +113,31 @@ def test_weak_or_mismatched_new_password_is_refused_with_its_reason(client, db_s
     make_user(db_session, tree["CEET"], login="esi")
     log_in(client, "esi")
     token = csrf_from(client, "/mot-de-passe")
-    short = client.post("/mot-de-passe", data={
-        "csrf_token": token, "actuel": PASSWORD, "nouveau": "court", "confirmation": "court"})
+    short = client.post(
+        "/mot-de-passe",
+        data={"csrf_token": token, "actuel": PASSWORD, "nouveau": "court", "confirmation": "court"},
+    )
     assert short.status_code == 400
     assert "au moins 10 caractères" in short.get_data(as_text=True)
-    mismatch = client.post("/mot-de-passe", data={
-        "csrf_token": token, "actuel": PASSWORD, "nouveau": "abcdefghijk", "confirmation": "abcdefghijx"})
+    mismatch = client.post(
+        "/mot-de-passe",
+        data={
+            "csrf_token": token,
+            "actuel": PASSWORD,
+            "nouveau": "abcdefghijk",
+            "confirmation": "abcdefghijx",
+        },
+    )
     assert "ne sont pas identiques" in mismatch.get_data(as_text=True)
-    wrong = client.post("/mot-de-passe", data={
-        "csrf_token": token, "actuel": "faux", "nouveau": "abcdefghijk", "confirmation": "abcdefghijk"})
+    wrong = client.post(
+        "/mot-de-passe",
+        data={
+            "csrf_token": token,
+            "actuel": "faux",
+            "nouveau": "abcdefghijk",
+            "confirmation": "abcdefghijk",
+        },
+    )
     assert "actuel est incorrect" in wrong.get_data(as_text=True)
 
 
@@ -126,8 +148,15 @@ def test_password_change_ends_the_other_sessions(app, db_session):
     log_in(first, "akos")
     log_in(second, "akos")
     new = "nouveau-secret-long"
-    first.post("/mot-de-passe", data={"csrf_token": csrf_from(first, "/mot-de-passe"),
-                                      "actuel": PASSWORD, "nouveau": new, "confirmation": new})
+    first.post(
+        "/mot-de-passe",
+        data={
+            "csrf_token": csrf_from(first, "/mot-de-passe"),
+            "actuel": PASSWORD,
+            "nouveau": new,
+            "confirmation": new,
+        },
+    )
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302
 
