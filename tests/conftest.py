@@ -243,3 +243,25 @@ def redis_url() -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+def atd_runner(tmp_path: Path, database_url: str) -> Callable[..., Any]:
+    """Run ``atd ARGS…`` in this process with its environment pointing at ``database_url``."""
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    env = {
+        "ATD_DATABASE_URL": database_url,
+        "ATD_INSTANCE_DIR": str(tmp_path / "instance"),
+        "ATD_STORAGE_DIR": str(tmp_path / "instance" / "files"),
+        "ATD_SECRET_KEY": "secret-for-tests-only",
+        "ATD_REDIS_URL": "",
+        "ATD_CONFIG": "",
+    }
+    runner = CliRunner()
+
+    def run(*args: Any) -> Any:
+        return runner.invoke(cli, [str(arg) for arg in args], env=env)
+
+    return run

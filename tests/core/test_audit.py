@@ -6,13 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import Table, delete, text, update
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.audit import Event
-from core.cli import cli
+from tests.conftest import atd_runner
 
 EVENTS = Event.__table__
 assert isinstance(EVENTS, Table)
@@ -103,13 +102,7 @@ def test_session_kept_across_commits_appends_after_events_added_since(make_runti
 
 
 def atd(tmp_path, database_url: str, *args: str) -> Any:
-    env = {
-        "ATD_DATABASE_URL": database_url,
-        "ATD_INSTANCE_DIR": str(tmp_path / "cli-instance"),
-        "ATD_REDIS_URL": "",
-        "ATD_CONFIG": "",
-    }
-    return CliRunner().invoke(cli, list(args), env=env)
+    return atd_runner(tmp_path, database_url)(*args)
 
 
 @pytest.fixture

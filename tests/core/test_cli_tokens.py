@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from flask.testing import FlaskClient
 
 from core.app import create_app
-from core.cli import cli
+from tests.conftest import atd_runner
 from tests.factories import make_ministry, make_user
 
 
@@ -25,20 +25,7 @@ def database(fresh_database_url: str, make_runtime) -> str:
 @pytest.fixture
 def atd(tmp_path: Path, database: str) -> Callable[..., Result]:
     """Run ``atd`` with its environment pointing at the test database."""
-    env = {
-        "ATD_DATABASE_URL": database,
-        "ATD_INSTANCE_DIR": str(tmp_path / "instance"),
-        "ATD_STORAGE_DIR": str(tmp_path / "instance" / "files"),
-        "ATD_SECRET_KEY": "secret-for-tests-only",
-        "ATD_REDIS_URL": "",
-        "ATD_CONFIG": "",
-    }
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(cli, list(args), env=env)
-
-    return run
+    return atd_runner(tmp_path, database)
 
 
 @pytest.fixture

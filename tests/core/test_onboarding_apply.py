@@ -11,18 +11,18 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.audit import AuditHead, Event
 from core.auth import check_password
-from core.cli import cli
 from core.identity import Demarche, Entity, RoleAssignment, User, entity_by_code, user_by_login
 from core.onboarding import InventoryError, Report, apply_inventory, load_inventory
 from supervision.plan.models import Plan, PlanTask
 from supervision.plan.service import mark_done
+from tests.conftest import atd_runner
 
 INVENTORIES = Path(__file__).parent / "inventories"
 TOUCHED = (Entity, User, RoleAssignment, Demarche, Event, AuditHead, Plan, PlanTask)
@@ -298,18 +298,7 @@ def test_an_unchanged_run_costs_the_same_few_selects_whatever_the_size(
 
 @pytest.fixture
 def atd(tmp_path: Path, fresh_database_url: str) -> Callable[..., Result]:
-    env = {
-        "ATD_DATABASE_URL": fresh_database_url,
-        "ATD_INSTANCE_DIR": str(tmp_path / "instance"),
-        "ATD_SECRET_KEY": "secret-for-tests-only",
-        "ATD_REDIS_URL": "",
-        "ATD_CONFIG": "",
-    }
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
-
-    return run
+    return atd_runner(tmp_path, fresh_database_url)
 
 
 @pytest.fixture

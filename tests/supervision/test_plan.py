@@ -6,11 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from core.audit import Event
-from core.cli import cli
 from core.db import upgrade
 from core.errors import NotFound
 from supervision.plan.models import Plan, PlanTask
@@ -22,6 +20,7 @@ from supervision.plan.service import (
     template,
     week_end,
 )
+from tests.conftest import atd_runner
 from tests.factories import make_ministry, make_user
 
 START = date(2025, 11, 5)  # a Wednesday: weeks run Wednesday to Tuesday
@@ -153,32 +152,25 @@ def test_cli_plan_shows_progress_and_done_marks_a_task(tmp_path: Path):
     """GIVEN a plan started three weeks ago WHEN a task is marked done THEN `atd plan` counts it."""
     url = f"sqlite:///{tmp_path / 'plan.db'}"
     upgrade(url)
-    env = {
-        "ATD_DATABASE_URL": url,
-        "ATD_INSTANCE_DIR": str(tmp_path / "instance"),
-        "ATD_SECRET_KEY": "secret-for-tests-only",
-        "ATD_REDIS_URL": "",
-        "ATD_CONFIG": "",
-    }
-    runner = CliRunner()
+    atd = atd_runner(tmp_path, url)
     start = (date.today() - timedelta(days=21)).isoformat()
     inventory = tmp_path / "inventaire.yaml"
     inventory.write_text(f"ministere: {{code: MP, nom: Ministère}}\nplan: {{debut: {start}}}\n")
-    assert runner.invoke(cli, ["onboard", str(inventory)], env=env).exit_code == 0
+    assert atd("onboard", inventory).exit_code == 0
 
-    done = runner.invoke(cli, ["plan", "done", "A1-S1-1"], env=env)
+    done = atd("plan", "done", "A1-S1-1")
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith("Tâche A1-S1-1 terminée")
-    again = runner.invoke(cli, ["plan", "done", "A1-S1-1"], env=env)
+    again = atd("plan", "done", "A1-S1-1")
     assert "était déjà terminée" in again.stdout
-    unknown = runner.invoke(cli, ["plan", "done", "Z"], env=env)
+    unknown = atd("plan", "done", "Z")
     assert unknown.exit_code == 1 and unknown.stderr.startswith("Erreur : Tâche inconnue : Z.")
 
-    shown = runner.invoke(cli, ["plan"], env=env)
+    shown = atd("plan")
     assert shown.exit_code == 0, shown.output
     assert "semaine 4 sur 4" in shown.stdout
     assert "  1. Infrastructures et équipements" in shown.stdout
     assert "En retard :" in shown.stdout and "A1-S1-2" in shown.stdout
     assert "A1-S1-1" not in shown.stdout.split("En retard :")[1]
-    detail = runner.invoke(cli, ["plan", "--detail"], env=env)
+    detail = atd("plan", "--detail")
     assert "[x] A1-S1-1" in detail.stdout
