@@ -22,9 +22,8 @@ from core.onboarding.report import Report, SectionReport
 from core.permissions import forget_tree
 from supervision.plan.service import current_plan, ensure_plan
 
-Wanted = dict[
-    str, Any
-]  # a row's fields as the inventory names them, e.g. {"nom": …, "actif": True}
+# A row's fields as the inventory names them, e.g. {"nom": …, "actif": True}.
+Wanted = dict[str, Any]
 Row = Entity | User | Demarche
 
 
