@@ -50,6 +50,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def read_only(session: Session) -> Session:
+    """Mark a fresh session as a reader: on SQLite it then takes no write lock."""
+    session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    return session
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -70,8 +79,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front: no deadlock when two writers upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a
+        # read lock; reads ask for DEFERRED (see ``read_only``) and run beside a writer (WAL).
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -106,7 +117,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def database_reachable(engine: Engine) -> bool:
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"}).execute(text("SELECT 1"))
         return True
     except Exception:
         return False
