@@ -10,6 +10,7 @@ from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from core.db import read_only
 from core.errors import AtdError
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings, ensure_secret_key, load_settings
@@ -17,7 +18,9 @@ from core.settings import Settings, ensure_secret_key, load_settings
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+def create_app(
+    settings: Settings | dict[str, Any] | None = None, runtime: Runtime | None = None
+) -> Flask:
     """Build the web application.
 
     Args:
@@ -64,7 +67,9 @@ def db() -> Session:
     if "db" not in g:
         from flask import current_app
 
-        g.db = runtime_of_app(current_app).sessions()
+        session = runtime_of_app(current_app).sessions()
+        # A page that only reads must not wait behind a writer on SQLite.
+        g.db = read_only(session) if request.method in ("GET", "HEAD") else session
     return g.db
 
 
