@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import random
 import threading
@@ -226,7 +227,9 @@ class RqQueue:
                delay: float = 0.0) -> None:
         call = (run_job, path, args, kwargs, attempt)
         if delay > 0:
-            self.queue.enqueue_in(timedelta(seconds=delay), *call)
+            # rq's scheduler truncates due times to whole seconds, which could run a retry up
+            # to a second early: one second more keeps every retry at or after its backoff.
+            self.queue.enqueue_in(timedelta(seconds=math.ceil(delay) + 1), *call)
         else:
             self.queue.enqueue(*call)
 
