@@ -1,0 +1,76 @@
+"""The extraction pipeline end to end on committed data: the in-process pool and real rq workers."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from core.runtime import Runtime
+from ged import service
+from ged.models import Document
+from tests.core.test_jobs import atd_worker, worker_env
+from tests.factories import make_ministry, make_user
+from tests.ged.conftest import upload
+
+NAMES = ("lettre-tournee-180.jpg", "liasse.tif", "nee-numerique.pdf", "image-tronquee.png")
+TIMEOUT = 120.0
+
+
+def add_samples(runtime: Runtime) -> list[int]:
+    with runtime.session() as session:
+        tree = make_ministry(session)
+        agent = make_user(session, tree["CEET"], roles=("bureau_ordre",))
+        ids = [service.add_document(session, agent, upload(name), tree["CEET"]).id
+               for name in NAMES]
+    return ids
+
+
+def wait_for_readings(runtime: Runtime, ids: list[int]) -> dict[str, Document]:
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        with runtime.session() as session:
+            documents = [session.get(Document, i) for i in ids]
+            states = [d.current.status for d in documents]
+            if all(s in ("terminee", "echec") for s in states):
+                for d in documents:  # loaded while the session is open
+                    _ = [p.text for p in d.current.pages]
+                return {name: d for name, d in zip(NAMES, documents, strict=True)}
+        assert time.monotonic() < deadline, f"readings not ended: {states}"
+        time.sleep(0.3)
+
+
+def assert_read(found: dict[str, Document]) -> None:
+    turned = found["lettre-tournee-180.jpg"].current
+    assert turned.status == "terminee" and turned.pages[0].rotation == 180
+    assert "Veuillez agréer" in turned.pages[0].text
+    tiff = found["liasse.tif"].current
+    assert [p.rotation for p in tiff.pages] == [0, 180, 0] and tiff.searchable_sha256
+    born = found["nee-numerique.pdf"].current
+    assert [p.source for p in born.pages] == ["texte", "texte"] and born.searchable_sha256 is None
+    broken = found["image-tronquee.png"].current
+    assert broken.status == "echec" and broken.reason
+    assert found["nee-numerique.pdf"].index_status == "a_indexer"
+
+
+def test_in_process_pool_reads_every_kind_of_file(make_runtime):
+    runtime = make_runtime(workers=2)
+    ids = add_samples(runtime)
+    assert runtime.queue.wait(TIMEOUT)
+    assert_read(wait_for_readings(runtime, ids))
+
+
+@pytest.mark.redis
+def test_rq_worker_reads_every_kind_of_file(make_runtime, redis_url, tmp_path):
+    runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-ged-{uuid.uuid4().hex[:8]}")
+    ids = add_samples(runtime)
+    env = worker_env(runtime, tmp_path)
+    env["ATD_STORAGE_DIR"] = str(runtime.settings.storage_dir)
+    with atd_worker(env, tmp_path) as output:
+        try:
+            found = wait_for_readings(runtime, ids)
+        except AssertionError:
+            print(output())
+            raise
+    assert_read(found)
