@@ -1,0 +1,297 @@
+"""Courrier registration through the HTTP API under waitress, beside raw SQL, and inbox listing.
+
+Usage: ``python bench/courrier.py [--seconds 15] [--clients 8] [--inbox 100000]``
+(PostgreSQL at ATD_BENCH_POSTGRES_URL, by default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres; a database is created and dropped).
+
+1. ``atd serve`` (waitress) in its own process; CLIENTS threads POST /api/v1/courriers with
+   keep-alive connections for SECONDS; throughput, latency percentiles, then the chrono
+   numbers are checked: no gap, no duplicate, one per 201 answer.
+2. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
+   number from the same locked counter row, with no ORM, no HTTP and no event log.
+3. INBOX courriers are added to the mail office's « À imputer »; its first page (with its
+   total) is timed through the service and through the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.onboard import postgres_database  # noqa: E402  (same server, same cleanup)
+from core.auth import create_token  # noqa: E402
+from core.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
+from core.identity import user_by_login  # noqa: E402
+from courrier import chrono, inboxes  # noqa: E402
+from courrier.models import Courrier  # noqa: E402
+from tests.courrier.conftest import build_world  # noqa: E402
+
+BODY = {"entite": "CEET", "objet": "Demande de raccordement au réseau", "expediteur_id": 1,
+        "priorite": "normale", "reference": "N°12/BG/2026"}
+
+
+def prepare(url: str) -> tuple[str, int]:
+    """The small ministry of the tests, and a token for its mail office; CEET's id."""
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        world = build_world(session)
+        _token, clear = create_token(session, "bo.ceet", "bench")
+        ceet = world.entities["CEET"].id
+        session.commit()
+    engine.dispose()
+    return clear, ceet
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def servers(url: str, folder: Path, count: int, threads: int = 8) -> Iterator[list[int]]:
+    """``count`` server processes, each on its own port (as behind a load balancer)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(server(url, folder, threads)) for _ in range(count)]
+
+
+@contextmanager
+def server(url: str, folder: Path, threads: int = 8) -> Iterator[int]:
+    port = free_port()
+    env = {**os.environ, "ATD_DATABASE_URL": url, "ATD_INSTANCE_DIR": str(folder),
+           "ATD_STORAGE_DIR": str(folder / "files"), "ATD_REDIS_URL": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--threads", str(threads)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_clients(clients: int, seconds: float, one: Callable[[], object]
+                ) -> tuple[int, list[float], float]:
+    """Call ``one`` (a factory of a client's call) from N threads for ``seconds``."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    deadline = time.perf_counter() + seconds
+    barrier = threading.Barrier(clients + 1)
+
+    def work(n: int) -> None:
+        call = one()
+        barrier.wait()
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            call()  # type: ignore[operator]
+            latencies[n].append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    flat = [x for per in latencies for x in per]
+    return len(flat), flat, elapsed
+
+
+def http_registration(ports: list[int], token: str, numbers: list[str]
+                      ) -> Callable[[], object]:
+    clients = iter(range(1_000_000))
+
+    def factory() -> Callable[[], None]:
+        # Client n talks to server n mod N, as a round-robin balancer would spread them.
+        port = ports[next(clients) % len(ports)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        payload = json.dumps(BODY)
+
+        def call() -> None:
+            conn.request("POST", "/api/v1/courriers", body=payload, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            if response.status != 201:
+                raise RuntimeError(f"{response.status}: {data[:200]!r}")
+            numbers.append(json.loads(data)["chrono"])
+
+        return call
+
+    return factory
+
+
+def raw_registration(dsn: str, ceet: int, year: int) -> Callable[[], object]:
+    def factory() -> Callable[[], None]:
+        conn = psycopg.connect(dsn)
+
+        def call() -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute(
+                    "UPDATE courrier_chrono SET last = last + 1 WHERE entity_id = %s "
+                    "AND direction = 'interne' AND year = %s RETURNING last", (ceet, year))
+                seq = cur.fetchone()[0]  # type: ignore[index]
+                cur.execute(
+                    "INSERT INTO courrier (entity_id, direction, chrono, year, seq, registered_at,"
+                    " registered_by_id, received_on, sender_reference, subject, summary,"
+                    " sender_id, channel, priority, confidentiality, due_on, status, overdue,"
+                    " cancel_reason, updated_at) VALUES (%s, 'interne', %s, %s, %s, now(), 1,"
+                    " current_date, %s, %s, '', 1, 'physique', 'normale', 'normal',"
+                    " current_date + 42, 'enregistre', false, '', now())",
+                    (ceet, f"CEET-I-{year}-{seq:06d}", year, seq, BODY["reference"],
+                     BODY["objet"]))
+
+        return call
+
+    return factory
+
+
+def report(label: str, count: int, latencies: list[float], elapsed: float) -> None:
+    ms = [x * 1000 for x in latencies]
+    print(f"| {label:<38} | {count:>6} | {count / elapsed:>8.0f} | {statistics.median(ms):>6.1f} "
+          f"| {percentile(ms, 95):>6.1f} | {percentile(ms, 99):>6.1f} |")
+
+
+def fill_inbox(dsn: str, ceet: int, rows: int, year: int) -> None:
+    """Registered letters in CEET's « À imputer », numbered in the arrivée counter."""
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(seq), 0) FROM courrier WHERE entity_id = %s AND "
+                    "direction = 'arrivee' AND year = %s", (ceet, year))
+        first = cur.fetchone()[0] + 1  # type: ignore[index]
+        cur.execute(
+            "INSERT INTO courrier (entity_id, direction, chrono, year, seq, registered_at,"
+            " registered_by_id, received_on, sender_reference, subject, summary, sender_id,"
+            " channel, priority, confidentiality, due_on, status, overdue, cancel_reason,"
+            " updated_at) SELECT %s, 'arrivee', 'CEET-A-' || %s || '-' || lpad(n::text, 6, '0'),"
+            " %s, n, now() - (n || ' seconds')::interval, 1, current_date, '', 'Lettre ' || n,"
+            " '', 1, 'physique', 'normale', CASE WHEN n %% 50 = 0 THEN 'confidentiel' ELSE"
+            " 'normal' END, current_date + 42, 'enregistre', false, '', now()"
+            " FROM generate_series(%s::int, %s::int) AS n",
+            (ceet, year, year, first, first + rows - 1))
+        cur.execute("UPDATE courrier_chrono SET last = %s WHERE entity_id = %s AND "
+                    "direction = 'arrivee' AND year = %s", (first + rows - 1, ceet, year))
+        conn.commit()
+    # What autovacuum does a little later on a real server after such a load.
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE courrier")
+
+
+def time_calls(call: Callable[[], object], runs: int = 30) -> list[float]:
+    call()  # warm the caches (plans, pool)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--inbox", type=int, default=100_000)
+    parser.add_argument("--servers", type=int, nargs="+", default=[1, 2],
+                        help="Numbers of `atd serve` processes to measure.")
+    parser.add_argument("--threads", type=int, default=8, help="Threads of each server.")
+    args = parser.parse_args()
+    year = time.gmtime().tm_year
+    with postgres_database() as url, tempfile.TemporaryDirectory() as tmp:
+        token, ceet = prepare(url)
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn) as conn:
+            conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'interne', %s, 0)", (ceet, year))
+        print(f"Registration, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
+              "PostgreSQL\n")
+        print("| path                                   | rows   | rows/s   | p50 ms | p95 ms "
+              "| p99 ms |")
+        print("|----------------------------------------|-------:|---------:|-------:|-------:"
+              "|-------:|")
+        numbers: list[str] = []
+        count = 0
+        for n in args.servers:
+            with servers(url, Path(tmp), n, args.threads) as ports:
+                done, lat, elapsed = run_clients(
+                    args.clients, args.seconds, http_registration(ports, token, numbers))
+            count += done
+            report(f"HTTP API, {n} waitress x {args.threads} threads", done, lat, elapsed)
+        count_raw, lat_raw, elapsed_raw = run_clients(
+            args.clients, args.seconds, raw_registration(dsn, ceet, year))
+        report("raw SQL (counter + insert, 1 tx/row)", count_raw, lat_raw, elapsed_raw)
+
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as session:
+            missing, duplicated = chrono.gaps(session, ceet, "arrivee", year)
+            stored = session.scalar(select(func.count()).select_from(Courrier).where(
+                Courrier.direction == "arrivee"))
+        print(f"\nChrono numbers after the HTTP run: {stored} stored for {count} answers 201, "
+              f"{len(set(numbers))} distinct, {len(missing)} missing, "
+              f"{len(duplicated)} duplicated.")
+
+        fill_inbox(dsn, ceet, args.inbox, year)
+        sessions = make_sessionmaker(engine)
+
+        def in_request(work: Callable[..., object]) -> Callable[[], object]:
+            """As a request does it: a session of its own, the user loaded, one transaction."""
+            def call() -> object:
+                with sessions() as session:
+                    bo = user_by_login(session, "bo.ceet")
+                    return work(session, bo)
+            return call
+
+        total = in_request(lambda s, bo: inboxes.inbox(s, bo, "a_imputer").total)()
+        service_times = time_calls(in_request(lambda s, bo: inboxes.inbox(s, bo, "a_imputer")))
+        counts_times = time_calls(in_request(inboxes.counts))
+        with server(url, Path(tmp)) as port:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+            def api_listing() -> object:
+                conn.request("GET", "/api/v1/courriers?corbeille=a_imputer",
+                             headers={"Authorization": f"Bearer {token}"})
+                return conn.getresponse().read()
+
+            api_times = time_calls(api_listing)
+        engine.dispose()
+        print(f"\nInbox « À imputer » of {total} courriers, first page of 50 with its total "
+              "(30 runs):\n")
+        print("| call                                  | median ms | p95 ms |")
+        print("|---------------------------------------|----------:|-------:|")
+        for label, times in (("service inboxes.inbox()", service_times),
+                             ("GET /api/v1/courriers?corbeille=…", api_times),
+                             ("all six counts (inboxes.counts())", counts_times)):
+            print(f"| {label:<37} | {statistics.median(times):>9.1f} | "
+                  f"{percentile(times, 95):>6.1f} |")
+
+
+if __name__ == "__main__":
+    main()
