@@ -1,0 +1,1 @@
+"""The connector to the national public-services portal: publication outbox and dossier intake."""

@@ -1,0 +1,1 @@
+"""A simulator of the national portal's API, for tests and demos (``atd portal-sim``)."""
