@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.orm import Session
@@ -16,6 +19,17 @@ from core.runtime import Runtime, build_runtime
 from core.settings import Settings, ensure_secret_key, load_settings
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# The blueprints of every package, each module holding one ``bp``.
+BLUEPRINTS = (
+    "core.health", "core.web", "core.api",
+    "ged.web", "ged.api",
+    "courrier.web", "courrier.api",
+    "connectors.catalogue.web", "connectors.portal.api", "connectors.portal.web",
+    "supervision.api",
+)
 
 
 def create_app(
@@ -49,11 +63,13 @@ def create_app(
     _wire_session(app, runtime)
     _wire_errors(app)
 
-    from core import api, health, web
+    for path in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(path).bp)
+    from dashboards.app import init_app as mount_supervision_room
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(api.bp)
+    mount_supervision_room(app)
+    from core import web
+
     web.init_app(app)
     return app
 
@@ -69,8 +85,20 @@ def db() -> Session:
 
         session = runtime_of_app(current_app).sessions()
         # A page that only reads must not wait behind a writer on SQLite.
-        g.db = read_only(session) if request.method in ("GET", "HEAD") else session
+        reads_only = request.method in ("GET", "HEAD") and not g.get("db_writes")
+        g.db = read_only(session) if reads_only else session
     return g.db
+
+
+def writes(view: F) -> F:
+    """Mark a GET view that writes (a download's audit event): its session takes the write lock."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.db_writes = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _wire_session(app: Flask, runtime: Runtime) -> None:

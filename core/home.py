@@ -1,7 +1,9 @@
-"""What the home page shows to each role, computed from the user's entities."""
+"""What the home page and the menu show to each role, computed from the user's entities."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,6 +18,34 @@ class Section:
     title: str
     lines: list[str] = field(default_factory=list)
     link: tuple[str, str] | None = None  # (label, url)
+
+
+# The menu: (label, path, actions of which one is needed somewhere; none: any logged-in user).
+MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Accueil", "/", ()),
+    ("Courrier", "/courriers", ()),
+    ("Documents", "/documents", ()),
+    ("Démarches", "/demarches", ()),
+    ("Connecteurs", "/connecteurs", ("gerer_demarches", "superviser")),
+    ("Supervision", "/supervision/", ("superviser",)),
+    ("Mot de passe", "/mot-de-passe", ()),
+)
+# Sections that other packages add to the home page; each returns a Section or None.
+SECTION_PROVIDERS = ("courrier.home.home_section", "supervision.home.home_section")
+
+
+def navigation(session: Session, user: User) -> list[tuple[str, str]]:
+    """The menu entries this user may open."""
+    return [
+        (label, path)
+        for label, path, actions in MENU
+        if not actions or any(permissions.entities_for(session, user, a) for a in actions)
+    ]
+
+
+def _provider(path: str) -> Callable[[Session, User], Section | None]:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def _role_lines(session: Session, user: User) -> list[str]:
@@ -70,6 +100,10 @@ def home_sections(session: Session, user: User) -> list[Section]:
                 ],
             )
         )
+    for path in SECTION_PROVIDERS:
+        section = _provider(path)(session, user)
+        if section is not None:
+            sections.append(section)
     if permissions.entities_for(session, user, "suivre_plan"):
         from supervision.plan.service import plan_summary_lines
 

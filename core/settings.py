@@ -38,6 +38,16 @@ class Settings:
     job_max_attempts: int = 5
     job_backoff_seconds: float = 2.0
     queue_name: str = "atd"
+    smtp_url: str | None = None
+    # Connectors (connectors/): the national portal and the scanner hot folder.
+    portal_url: str | None = None
+    portal_token: str = ""
+    portal_webhook_secret: str = ""
+    portal_timeout_seconds: float = 10.0
+    portal_max_attempts: int = 10
+    portal_backoff_seconds: float = 30.0
+    portal_pull_minutes: int = 5
+    intake_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,6 +116,15 @@ def _as_redis_url(name: str, raw: Any) -> str | None:
     return url
 
 
+def _as_smtp_url(name: str, raw: Any) -> str | None:
+    url = str(raw).strip()
+    if not url:
+        return None
+    if not url.startswith(("smtp://", "smtps://")):
+        raise ConfigError(f"{name} doit être une URL smtp:// ou smtps:// (reçu {url!r})")
+    return url
+
+
 def _as_optional_str(name: str, raw: Any) -> str | None:
     return str(raw).strip() or None
 
@@ -132,6 +151,15 @@ PARSERS: dict[str, Parser] = {
     "job_max_attempts": _as_int,
     "job_backoff_seconds": _as_float,
     "queue_name": lambda _n, raw: str(raw),
+    "smtp_url": _as_smtp_url,
+    "portal_url": _as_optional_str,
+    "portal_token": lambda _n, raw: str(raw),
+    "portal_webhook_secret": lambda _n, raw: str(raw),
+    "portal_timeout_seconds": _as_float,
+    "portal_max_attempts": _as_int,
+    "portal_backoff_seconds": _as_float,
+    "portal_pull_minutes": _as_int,
+    "intake_dir": lambda _n, raw: Path(raw) if str(raw).strip() else None,
 }
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from core import auth, csrf
 from core.app import db, runtime_of_app
 from core.errors import AuthenticationFailed, ValidationError
-from core.home import home_sections
+from core.home import home_sections, navigation
 from core.identity import ROLE_LABELS
 from core.session_auth import current_user, log_in, log_out, login_required, require_user
 
@@ -89,4 +89,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _inject_user() -> dict[str, Any]:
-        return {"current_user": current_user()}
+        user = current_user()
+        return {"current_user": user, "navigation": navigation(db(), user) if user else []}

@@ -7,8 +7,14 @@ from typing import Any
 
 import click
 
+from connectors.intake import cli as intake
+from connectors.portal import cli as portal
+from connectors.portal_sim import cli as portal_sim
 from core.cli import audit, db, demo, onboard, plan, serve, tokens, worker
 from core.errors import AtdError
+from courrier import cli as courrier
+from ged import cli as ged
+from supervision import cli as supervision
 
 
 class Group(click.Group):
@@ -27,7 +33,8 @@ def cli() -> None:
     """Boîte à outils de dématérialisation d'un ministère."""
 
 
-for module in (db, onboard, plan, tokens, audit, serve, worker, demo):
+for module in (db, onboard, plan, tokens, audit, serve, worker, demo, ged, courrier,
+               portal, portal_sim, intake, supervision):
     for command in module.COMMANDS:
         cli.add_command(command)
 

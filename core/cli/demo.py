@@ -8,11 +8,16 @@ from pathlib import Path
 
 import click
 
+from connectors import demo as connectors_demo
 from core.app import create_app
 from core.cli.context import runtime
 from core.cli.serve import serve_app
 from core.db import upgrade
 from core.onboarding import apply_inventory, load_inventory
+from core.runtime import Runtime
+from courrier import demo as courrier_demo
+from ged.demo.load import load_demo_documents
+from supervision import demo as supervision_demo
 
 CREDENTIALS_FILE = "demo-identifiants.txt"
 
@@ -20,6 +25,17 @@ CREDENTIALS_FILE = "demo-identifiants.txt"
 def demo_inventory_path() -> Path:
     """The demo inventory shipped with the package; it also documents the inventory format."""
     return Path(str(resources.files("core") / "data" / "demo-ministere.yaml"))
+
+
+def _fill(rt: Runtime) -> None:
+    """Documents and a few months of courrier traffic, once (both add nothing the second time)."""
+    with rt.session() as session:
+        added = load_demo_documents(session)
+    if added:
+        click.echo(f"GED : {added} documents de démonstration ajoutés (lecture en arrière-plan).")
+    with rt.session() as session:
+        for line in courrier_demo.generate_traffic(session).lines():
+            click.echo(line)
 
 
 def _remember(path: Path, passwords: list[tuple[str, str]]) -> None:
@@ -45,6 +61,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         report = apply_inventory(session, inventory, actor_name="demo")
     for line in report.lines():
         click.echo(line)
+    _fill(rt)
     credentials = rt.settings.instance_dir / CREDENTIALS_FILE
     if report.passwords:
         _remember(credentials, report.passwords)
@@ -55,8 +72,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         )
         for line in credentials.read_text(encoding="utf-8").splitlines():
             click.echo(f"  {line}")
-    if not no_serve:
-        serve_app(create_app(runtime=rt), host, port, threads=8)
+    if no_serve:
+        return
+    app = create_app(runtime=rt)
+    simulator = connectors_demo.start(rt, port=0, app_url=f"http://{host}:{port}")
+    click.echo(f"Simulateur du portail national : {simulator.url}/citoyen/")
+    supervision_demo.start_generator(rt)
+    serve_app(app, host, port, threads=8)
 
 
 COMMANDS = [demo_command]

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 
 from core.app import create_app
 from core.cli.context import runtime
+from core.runtime import Runtime
+
+# Periodic work (reminders, portal pull, hot folder): each function schedules its own next run.
+PERIODIC = ("courrier.jobs.schedule", "connectors.schedule.schedule")
+
+
+def start_periodic_jobs(rt: Runtime) -> None:
+    """Put the periodic jobs on the in-process pool (rq deployments run them from cron)."""
+    for path in PERIODIC:
+        module, _, name = path.rpartition(".")
+        getattr(importlib.import_module(module), name)(rt)
 
 
 def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
@@ -16,8 +29,8 @@ def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
     from core.app import runtime_of_app
 
     runtime = runtime_of_app(app)
-    runtime.queue  # noqa: B018  (starts the in-process pool now, not at the first job)
     if runtime.redis is None:
+        start_periodic_jobs(runtime)
         click.echo(f"Tâches de fond : pool intégré ({runtime.settings.workers} fils d'exécution).")
     else:
         click.echo("Tâches de fond : files rq sur Redis (lancez « atd worker »).")

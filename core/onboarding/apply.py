@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from connectors.portal.publication import demarches_changed
 from core import audit
 from core.auth import hash_one_time_password, new_one_time_password
 from core.identity import Demarche, Entity, RoleAssignment, User
@@ -359,6 +360,8 @@ def apply_inventory(
     run.apply_users()
     run.apply_demarches()
     run.write_events()
+    # Published démarches that changed go to the portal's outbox in this same transaction.
+    demarches_changed(session, [*run.report.demarches.updated, *run.report.demarches.deactivated])
     forget_tree(session)
     run.apply_plan()
     return run.report

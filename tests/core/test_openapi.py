@@ -18,7 +18,7 @@ from tests.factories import make_demarche, make_ministry, make_user
 ANY_OBJECT = Schema("Objet", {"type": "object"})
 ERROR_REF = {"$ref": "#/components/schemas/Erreur"}
 # A value for each path variable, so that every documented path can be called.
-SAMPLE_ARGUMENTS = {"code": "CEET"}
+SAMPLE_ARGUMENTS = {"code": "CEET", "id": "1", "numero": "1"}
 
 
 @pytest.fixture

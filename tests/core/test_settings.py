@@ -30,6 +30,16 @@ PARSED = [
     ("ATD_JOB_MAX_ATTEMPTS", "7", "job_max_attempts", 7),
     ("ATD_JOB_BACKOFF_SECONDS", "0.5", "job_backoff_seconds", 0.5),
     ("ATD_QUEUE_NAME", "atd-cabinet", "queue_name", "atd-cabinet"),
+    ("ATD_SMTP_URL", "smtp://relais:587?from=bo@mderm.tg", "smtp_url",
+     "smtp://relais:587?from=bo@mderm.tg"),
+    ("ATD_PORTAL_URL", "https://portail.gouv.tg/api", "portal_url", "https://portail.gouv.tg/api"),
+    ("ATD_PORTAL_TOKEN", "jeton", "portal_token", "jeton"),
+    ("ATD_PORTAL_WEBHOOK_SECRET", "secret", "portal_webhook_secret", "secret"),
+    ("ATD_PORTAL_TIMEOUT_SECONDS", "2.5", "portal_timeout_seconds", 2.5),
+    ("ATD_PORTAL_MAX_ATTEMPTS", "3", "portal_max_attempts", 3),
+    ("ATD_PORTAL_BACKOFF_SECONDS", "1", "portal_backoff_seconds", 1.0),
+    ("ATD_PORTAL_PULL_MINUTES", "0", "portal_pull_minutes", 0),
+    ("ATD_INTAKE_DIR", "/srv/scanner", "intake_dir", Path("/srv/scanner")),
 ]
 
 WRONG = [
@@ -44,6 +54,9 @@ WRONG = [
     ("ATD_JOB_BACKOFF_SECONDS", "vite"),
     ("ATD_JOB_BACKOFF_SECONDS", "inf"),
     ("ATD_JOB_MAX_ATTEMPTS", "-3"),
+    ("ATD_SMTP_URL", "mail.mderm.tg"),
+    ("ATD_PORTAL_MAX_ATTEMPTS", "beaucoup"),
+    ("ATD_PORTAL_TIMEOUT_SECONDS", "-1"),
 ]
 
 

@@ -200,3 +200,15 @@ def test_health_and_readiness(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json()["checks"]["database"] == "ok"
+
+
+def test_menu_shows_supervision_only_to_those_who_supervise(client, app, db_session):
+    tree = make_ministry(db_session)
+    make_user(db_session, tree["MDERM"], roles=("superviseur",), login="sup")
+    make_user(db_session, tree["CEET"], roles=("agent",), login="agent2")
+    log_in(client, "sup")
+    assert 'href="/supervision/"' in client.get("/").get_data(as_text=True)
+    other = app.test_client()
+    log_in(other, "agent2")
+    page = other.get("/").get_data(as_text=True)
+    assert 'href="/courriers"' in page and 'href="/supervision/"' not in page

@@ -71,3 +71,14 @@ def test_a_responsable_reads_the_alerts_of_their_entity_and_an_agent_none(late_c
     lines = alert_lines(h.session, responsable)
     assert lines[0].startswith("CEET : ") and "en retard" in lines[0]
     assert alert_lines(h.session, agent) == []
+
+
+def test_a_responsable_sees_the_alerts_on_the_home_page(late_ceet, client):
+    from tests.core.web_helpers import log_in
+    from tests.factories import make_user
+
+    make_user(late_ceet.session, late_ceet.entities["CEET"], ("responsable",), login="resp.ceet")
+    log_in(client, "resp.ceet")
+    page = client.get("/").get_data(as_text=True)
+    assert "Alertes de supervision" in page
+    assert "CEET : " in page and "en retard" in page
