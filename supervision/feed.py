@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from core.audit import Event
 from core.identity import Entity
 
+# What the feed shows. A document read successfully is routine background work: during a bulk
+# import it would flood the wall and push the mail out, so only its failure is shown.
 LABELS = {
     "courrier.enregistrer": "Courrier enregistré",
     "courrier.imputer": "Courrier imputé",
@@ -29,7 +31,6 @@ LABELS = {
     "courrier.signer": "Réponse signée",
     "courrier.envoyer": "Réponse envoyée",
     "ged.document.ajoute": "Document ajouté à la GED",
-    "ged.extraction.terminee": "Document lu",
     "ged.extraction.echouee": "Lecture d'un document en échec",
     "plan.tache_terminee": "Tâche du plan terminée",
     "supervision.seuil_modifie": "Seuil d'alerte modifié",

@@ -62,3 +62,17 @@ def test_a_history_dated_afterwards_is_counted_on_its_own_dates(db_session, runt
     assert mail["delai_traitement_jours"]["mediane"] == 7
     recent = supervision.kpis(runtime, None, "CEET", du=(today - timedelta(days=5)).isoformat())
     assert recent["ensemble"]["courrier"]["enregistres"] == 0
+
+
+def test_feed_leaves_out_routine_reading_but_shows_its_failures(db_session):
+    from core import audit
+    from supervision.feed import latest
+    from tests.factories import make_ministry
+
+    ceet = make_ministry(db_session)["CEET"]
+    audit.record(db_session, None, "ged.extraction.terminee", "ged_version", 1, ceet.id)
+    audit.record(db_session, None, "ged.extraction.echouee", "ged_version", 2, ceet.id)
+    db_session.flush()
+    assert [item["quoi"] for item in latest(db_session, {ceet.id})] == [
+        "Lecture d'un document en échec"
+    ]
