@@ -22,6 +22,7 @@ from ged.errors import (
     TooManyPixels,
     UnknownFileType,
 )
+from ged.pdfium_lock import LOCK
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -70,14 +71,17 @@ def _pages_by_pdfminer(path: Path) -> int:
 
 
 def _pdf_pages(path: Path) -> int:
-    try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError:
-        return _pages_by_pdfminer(path)
-    try:
-        return len(document)
-    finally:
-        document.close()
+    with LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError:
+            document = None
+        if document is not None:
+            try:
+                return len(document)
+            finally:
+                document.close()
+    return _pages_by_pdfminer(path)
 
 
 def _image_pages(path: Path, kind: str, max_pixels: int) -> int:
