@@ -1,4 +1,4 @@
-"""Domain errors of the connectors: the portal, its webhook, dossier intake, the hot folder."""
+"""Domain errors of the connectors: the portal, its webhook, dossier intake, scans and e-mail."""
 
 from __future__ import annotations
 
@@ -78,3 +78,23 @@ class InvalidDecision(ValidationError):
 
 class DecisionConflict(Conflict):
     """The dossier already carries another final decision."""
+
+
+class MailboxUnavailable(TransientError):
+    """The IMAP server could not be reached or failed: the mailbox is read again later."""
+
+
+class MailboxRefused(ConfigError):
+    """The IMAP server refused the login or the mailbox: the configuration must change."""
+
+
+class IntakeItemNotFound(NotFound):
+    """No item of the intake queue with that number (or none the user may handle)."""
+
+
+class IntakeItemHandled(Conflict):
+    """The item was already registered or discarded (by someone else, a moment ago)."""
+
+
+class InvalidIntakeAction(ValidationError):
+    """A discard without its reason, or an item that cannot be handled this way."""

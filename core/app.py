@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "ged.web", "ged.api",
     "courrier.web", "courrier.api",
     "connectors.catalogue.web", "connectors.portal.api", "connectors.portal.web",
+    "connectors.intake.web",
     "supervision.api",
 )
 

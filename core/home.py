@@ -24,6 +24,7 @@ class Section:
 MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Accueil", "/", ()),
     ("Courrier", "/courriers", ()),
+    ("Arrivées", "/arrivees", ("enregistrer_courrier",)),
     ("Documents", "/documents", ()),
     ("Démarches", "/demarches", ()),
     ("Connecteurs", "/connecteurs", ("gerer_demarches", "superviser")),

@@ -39,7 +39,7 @@ class Settings:
     job_backoff_seconds: float = 2.0
     queue_name: str = "atd"
     smtp_url: str | None = None
-    # Connectors (connectors/): the national portal and the scanner hot folder.
+    # Connectors (connectors/): the national portal, the scanner hot folder, the mailbox.
     portal_url: str | None = None
     portal_token: str = ""
     portal_webhook_secret: str = ""
@@ -48,6 +48,8 @@ class Settings:
     portal_backoff_seconds: float = 30.0
     portal_pull_minutes: int = 5
     intake_dir: Path | None = None
+    imap_url: str | None = None
+    imap_minutes: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -125,6 +127,15 @@ def _as_smtp_url(name: str, raw: Any) -> str | None:
     return url
 
 
+def _as_imap_url(name: str, raw: Any) -> str | None:
+    url = str(raw).strip()
+    if not url:
+        return None
+    if not url.startswith(("imap://", "imaps://")):
+        raise ConfigError(f"{name} doit être une URL imaps:// ou imap:// (reçu {url!r})")
+    return url
+
+
 def _as_optional_str(name: str, raw: Any) -> str | None:
     return str(raw).strip() or None
 
@@ -160,6 +171,8 @@ PARSERS: dict[str, Parser] = {
     "portal_backoff_seconds": _as_float,
     "portal_pull_minutes": _as_int,
     "intake_dir": lambda _n, raw: Path(raw) if str(raw).strip() else None,
+    "imap_url": _as_imap_url,
+    "imap_minutes": _as_int,
 }
 
 

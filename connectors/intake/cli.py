@@ -1,4 +1,4 @@
-"""``atd intake``: the scanner hot folder (and, later, the mailbox)."""
+"""``atd intake``: the scanner hot folder and the mail office's mailbox."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from connectors.intake.hotfolder import scan
+from connectors.intake.mail import configured_mailbox, read_mailbox
 from core.cli.context import runtime
 from core.errors import ConfigError
 
 
 @click.group("intake")
 def intake_group() -> None:
-    """Arrivées numérisées : dossier de dépôt du scanner."""
+    """Arrivées numérisées et courriels : dossier du scanner, boîte aux lettres."""
 
 
 @intake_group.command("watch")
@@ -37,6 +38,17 @@ def watch_command(directory: Path | None, once: bool, interval: float) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+@intake_group.command("imap")
+def imap_command() -> None:
+    """Relève la boîte ATD_IMAP_URL : chaque courriel nouveau attend au bureau d'ordre."""
+    rt = runtime()
+    config = configured_mailbox(rt)
+    if config is None:
+        raise ConfigError("Définissez ATD_IMAP_URL (imaps://utilisateur:mot-de-passe@hôte/INBOX"
+                          "?entite=CODE).")
+    click.echo(f"{config.name} : {read_mailbox(rt, config).line()}")
 
 
 COMMANDS = [intake_group]

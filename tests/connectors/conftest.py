@@ -1,4 +1,4 @@
-"""Fixtures of the connector tests: the portal simulator served over real HTTP on loopback."""
+"""Fixtures of the connector tests: the portal simulator over real HTTP, a real IMAP server."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from connectors.portal.client import HttpPortalClient
 from connectors.portal.push import PushReport, push_due
 from connectors.portal_sim.server import SimulatorOptions, SimulatorServer
 from core.runtime import Runtime
+from tests.connectors.imap_server import DovecotServer
 
 SIM_TOKEN = "jeton-du-simulateur"
 WEBHOOK_SECRET = "secret-des-webhooks"
@@ -103,3 +104,13 @@ def push(session, runtime: Runtime) -> PushReport:
     report = push_due(runtime, portal_client(runtime))
     session.expire_all()
     return report
+
+
+@pytest.fixture
+def imap_server(tmp_path: Path) -> Iterator[DovecotServer]:
+    """Dovecot on a free loopback port with a throwaway configuration, stopped after."""
+    server = DovecotServer(tmp_path / "dovecot").start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -40,6 +40,9 @@ PARSED = [
     ("ATD_PORTAL_BACKOFF_SECONDS", "1", "portal_backoff_seconds", 1.0),
     ("ATD_PORTAL_PULL_MINUTES", "0", "portal_pull_minutes", 0),
     ("ATD_INTAKE_DIR", "/srv/scanner", "intake_dir", Path("/srv/scanner")),
+    ("ATD_IMAP_URL", "imaps://bo:mdp@mail.gouv.tg/INBOX?entite=CEET", "imap_url",
+     "imaps://bo:mdp@mail.gouv.tg/INBOX?entite=CEET"),
+    ("ATD_IMAP_MINUTES", "10", "imap_minutes", 10),
 ]
 
 WRONG = [
@@ -57,6 +60,7 @@ WRONG = [
     ("ATD_SMTP_URL", "mail.mderm.tg"),
     ("ATD_PORTAL_MAX_ATTEMPTS", "beaucoup"),
     ("ATD_PORTAL_TIMEOUT_SECONDS", "-1"),
+    ("ATD_IMAP_URL", "pop3://bo@mail.gouv.tg"),
 ]
 
 
