@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # The blueprints of every package, each module holding one ``bp``.
 BLUEPRINTS = (
     "core.health", "core.web", "core.api",
-    "ged.web", "ged.api",
+    "ged.web", "ged.api", "ged.search.web", "ged.search.api",
     "courrier.web", "courrier.api",
     "connectors.catalogue.web", "connectors.portal.api", "connectors.portal.web",
     "connectors.intake.web",

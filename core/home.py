@@ -26,6 +26,7 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Courrier", "/courriers", ()),
     ("Arrivées", "/arrivees", ("enregistrer_courrier",)),
     ("Documents", "/documents", ()),
+    ("Recherche", "/recherche", ()),
     ("Démarches", "/demarches", ()),
     ("Connecteurs", "/connecteurs", ("gerer_demarches", "superviser")),
     ("Supervision", "/supervision/", ("superviser",)),

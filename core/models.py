@@ -25,6 +25,7 @@ from courrier.models import (
     Step,
 )
 from ged.models import Document, DocumentVersion, Page
+from ged.search.models import SearchEntry
 from supervision.models import DailyCount, FoldCursor, MonthlyCount, Threshold
 from supervision.plan.models import Plan, PlanTask
 
@@ -39,4 +40,6 @@ __all__ = [
     "QuarantinedDossier", "WebhookReceipt",
     # supervision
     "DailyCount", "FoldCursor", "MonthlyCount", "Threshold",
+    # search
+    "SearchEntry",
 ]

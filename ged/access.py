@@ -68,15 +68,17 @@ def require_write(
                                "vous n'auriez pas le droit de le lire.")
 
 
+def readable_entities(session: Session, user: User) -> dict[str, set[int]]:
+    """Per confidentiality level, the entities whose documents the user may read."""
+    return {level: _entities_with(session, user, roles) for level, roles in READERS.items()}
+
+
 def readable_clause(session: Session, user: User | None) -> ColumnElement[bool]:
     """A WHERE clause keeping the documents the user may read (for lists and counts)."""
     if user is None:
         return Document.id.is_not(None)
-    parts = []
-    for level, roles in READERS.items():
-        entities = _entities_with(session, user, roles)
-        if entities:
-            parts.append(and_(Document.confidentiality == level, Document.entity_id.in_(entities)))
+    parts = [and_(Document.confidentiality == level, Document.entity_id.in_(entities))
+             for level, entities in readable_entities(session, user).items() if entities]
     return or_(*parts) if parts else false()
 
 

@@ -20,7 +20,7 @@ from core.errors import NotFound, ValidationError
 from core.identity import Entity, User, entity_by_code
 from core.jobs import enqueue
 from core.runtime import runtime_of
-from ged import access, filetypes
+from ged import access, filetypes, search
 from ged.errors import NotRetryable, StoredFileMissing
 from ged.models import CONFIDENTIALITY, Document, DocumentVersion
 from ged.storage import FileStore
@@ -182,6 +182,8 @@ def update_metadata(
                      object_id=document.id, entity_id=document.entity_id,
                      data={key: {"avant": before, "apres": after}
                            for key, (before, after) in changed.items()}, **_actor(user))
+        if document.index_status is not None:  # the index holds its title and its readers
+            search.index_document(session, document.id)
     return document
 
 

@@ -4,6 +4,7 @@ from alembic import context
 
 import core.models  # noqa: F401  (registers every table on Base.metadata)
 from core.db import Base, make_engine
+from ged.search.models import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -13,7 +14,8 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection, target_metadata=target_metadata, render_as_batch=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -22,7 +24,8 @@ def run_migrations_online() -> None:
     try:
         with engine.connect() as conn:
             context.configure(
-                connection=conn, target_metadata=target_metadata, render_as_batch=True
+                connection=conn, target_metadata=target_metadata, render_as_batch=True,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -14,6 +14,7 @@ from core.cli import audit, db, demo, onboard, plan, serve, tokens, worker
 from core.errors import AtdError
 from courrier import cli as courrier
 from ged import cli as ged
+from ged.search import cli as search
 from supervision import cli as supervision
 
 
@@ -33,7 +34,7 @@ def cli() -> None:
     """Boîte à outils de dématérialisation d'un ministère."""
 
 
-for module in (db, onboard, plan, tokens, audit, serve, worker, demo, ged, courrier,
+for module in (db, onboard, plan, tokens, audit, serve, worker, demo, ged, search, courrier,
                portal, portal_sim, intake, supervision):
     for command in module.COMMANDS:
         cli.add_command(command)

@@ -3,7 +3,8 @@
 When a current version's text is ready, the extraction job calls ``index_document``; the
 document is then marked ``a_indexer``. The search layer (the database's full-text index or
 Elasticsearch, per ``ATD_SEARCH``) takes the waiting documents from ``pending``, reads
-``indexable_text`` and calls ``mark_indexed``. The pipeline never waits for the index.
+``indexable_text`` and calls ``mark_indexed``, in the job ``index_document`` queues after
+the caller's commit (``ged.search.jobs``). The pipeline never waits for the index.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from core.jobs import enqueue
 from ged.models import Document, DocumentVersion
+
+INDEX_JOB = "ged.search.jobs.index_pending"
 
 
 def index_document(session: Session, document_id: int) -> None:
@@ -24,13 +28,20 @@ def index_document(session: Session, document_id: int) -> None:
         return
     document.index_status = "a_indexer"
     document.index_requested_at = utcnow()
+    # Runs once the caller's transaction has committed; it takes every waiting document.
+    enqueue(session, INDEX_JOB)
 
 
 def pending(session: Session, limit: int = 100) -> list[int]:
-    """Ids of the documents waiting for the index, oldest request first."""
+    """Ids of the documents waiting for the index, oldest request first.
+
+    On PostgreSQL the rows stay locked until the caller commits and other jobs skip them, so
+    two jobs never index the same document at once (SQLite has one writer anyway).
+    """
     return list(session.scalars(
         select(Document.id).where(Document.index_status == "a_indexer")
         .order_by(Document.index_requested_at, Document.id).limit(limit)
+        .with_for_update(skip_locked=True)
     ))
 
 
