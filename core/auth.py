@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
@@ -159,8 +159,11 @@ def user_for_token(session: Session, clear: str) -> User | None:
     """The active user owning this unrevoked token, or None."""
     if not clear.startswith(TOKEN_PREFIX):
         return None
+    # The user comes in the same statement: every API request makes this lookup.
     token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(clear))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _token_digest(clear))
     ).one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

@@ -66,7 +66,8 @@ def enqueue(session: Session, func: Callable[..., Any] | str, *args: Any, **kwar
     """Run ``func(*args, **kwargs)`` in the background once ``session`` has committed.
 
     Nothing runs if the transaction rolls back (or the savepoint the job was enqueued in), so a
-    job never sees work that does not exist.
+    job never sees work that does not exist. The same call enqueued twice in one transaction
+    runs once.
     """
     if not session.in_transaction():
         # Begun now, so that closing the session without a commit also forgets the job.
@@ -98,7 +99,14 @@ def _dispatch_after_commit(session: Session) -> None:
         return
     del session.info[_PENDING]
     queue = runtime_of(session).queue
+    sent: set[tuple[str, str, str]] = set()
     for job in pending:
+        # One transaction often asks for the same job several times (a courrier changed in
+        # three steps): jobs are safe to run twice, but running them once is enough.
+        key = (job.path, repr(job.args), repr(sorted(job.kwargs.items())))
+        if key in sent:
+            continue
+        sent.add(key)
         try:
             queue.submit(job.path, job.args, job.kwargs)
         except Exception:

@@ -148,8 +148,9 @@ def register(session: Session, actor: User, reg: Registration) -> Courrier:
         session, actor, entity, reg.direction, on,
         received_on=received, letter_date=reg.letter_date,
         sender_reference=reg.sender_reference.strip(), subject=reg.subject.strip(),
-        summary=reg.summary.strip(), sender_id=sender.id if sender else None,
-        recipient_id=recipient.id if recipient else None, channel=reg.channel,
+        # The objects, not their ids: the answer shows them, and the session's identity map
+        # holds objects weakly, so by then an id alone would cost a SELECT again.
+        summary=reg.summary.strip(), sender=sender, recipient=recipient, channel=reg.channel,
         priority=reg.priority, confidentiality=reg.confidentiality, due_on=due,
     )
     workflow.record(session, courrier, actor, "enregistrer", direction=reg.direction)

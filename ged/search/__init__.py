@@ -19,6 +19,8 @@ from core.jobs import enqueue
 from ged.models import Document, DocumentVersion
 
 INDEX_JOB = "ged.search.jobs.index_pending"
+# What courrier code enqueues (by name: courrier/ need not import the search) when it changes.
+INDEX_COURRIER_JOB = "ged.search.jobs.index_courrier"
 
 
 def index_document(session: Session, document_id: int) -> None:

@@ -65,10 +65,10 @@ def search_command(words: tuple[str, ...], code: str | None, page: int, as_json:
 def reindex_command(name: str | None) -> None:
     """Reconstruit tout l'index ; la recherche reste disponible pendant ce temps."""
     with runtime().session() as session:
-        total = len(service.all_document_ids(session))
+        total = service.record_count(session)
         with click.progressbar(length=total, label="Indexation") as bar:
             count = service.reindex(session, service.backend_for(session, name), bar.update)
-    click.echo(f"{count} document(s) indexé(s).")
+    click.echo(f"{count} document(s) et courrier(s) indexé(s).")
 
 
 COMMANDS = [search_group]

@@ -1,4 +1,4 @@
-"""The indexing job: takes the waiting documents in batches, safe to run twice or at once."""
+"""The indexing jobs: waiting documents in batches, and one courrier; safe to run twice."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from core.errors import TransientError
 from core.jobs import job_session
-from ged.search.service import backend_for
+from ged.search.service import backend_for, index_courriers
 from ged.search.service import index_pending as index_batch
 
 log = logging.getLogger(__name__)
@@ -27,3 +27,13 @@ def index_pending() -> int:
         done += taken
         if taken == 0:
             return done
+
+
+def index_courrier(courrier_id: int) -> None:
+    """(Re)index one courrier after the commit that registered or changed it."""
+    try:
+        with job_session() as session:
+            index_courriers(session, backend_for(session), [courrier_id])
+    except Exception as exc:  # the engine or the database went away: try again later
+        log.exception("search indexing of courrier %s failed", courrier_id)
+        raise TransientError(f"indexation impossible ({exc})") from exc

@@ -46,6 +46,18 @@ class SearchEntry(Base):
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SearchReader(Base):
+    """One reader token of an entry ("u12" a user, "e3" an entity…): a courrier's rights."""
+
+    __tablename__ = "search_reader"
+    # The permission filter looks up entries by token.
+    __table_args__ = (Index("ix_search_reader_reader", "reader", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("search_entry.id", ondelete="CASCADE"), primary_key=True)
+    reader: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     """Alembic hook: the backends' own full-text objects are not part of the models."""

@@ -8,10 +8,16 @@ from ged.search.service import Found
 from ged.search.types import Hit
 
 
+def hit_url(hit: Hit) -> str:
+    """Where a hit leads: the courrier's page or the document's."""
+    return f"/{'courriers' if hit.kind == 'courrier' else 'documents'}/{hit.record_id}"
+
+
 def hit_json(hit: Hit, codes: dict[int, str]) -> dict[str, Any]:
     return {
         "nature": hit.kind,
         "id": hit.record_id,
+        "lien": hit_url(hit),
         "titre": hit.title,
         "entite": codes.get(hit.entity_id, ""),
         "date": hit.record_date.isoformat() if hit.record_date else None,

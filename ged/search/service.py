@@ -13,6 +13,7 @@ from core.runtime import runtime_of
 from ged import access
 from ged.models import Document
 from ged.search import mark_indexed, pending
+from ged.search.courriers import all_courrier_ids, attaching, courrier_entry, user_readers
 from ged.search.query import parse
 from ged.search.records import document_entry
 from ged.search.types import Access, Backend, Entry, Filters, Results
@@ -42,21 +43,37 @@ def access_of(session: Session, user: User | None) -> Access:
     if user is None:
         return Access(everything=True)
     levels = access.readable_entities(session, user)
-    return Access({"document": {level: frozenset(ids) for level, ids in levels.items()}})
+    return Access({"document": {level: frozenset(ids) for level, ids in levels.items()}},
+                  readers=user_readers(session, user))
 
 
-def index_documents(session: Session, backend: Backend, document_ids: list[int]) -> None:
-    """Write the documents to the index, or take them out of it when they are gone."""
+ENTRIES: dict[str, Callable[[Session, int], Entry | None]] = {
+    "document": document_entry, "courrier": courrier_entry}
+
+
+def index_records(session: Session, backend: Backend, kind: str, record_ids: list[int]) -> None:
+    """Write the records to the index, or take them out of it when they are gone."""
     entries, gone = [], []
-    for document_id in document_ids:
-        entry = document_entry(session, document_id)
+    for record_id in record_ids:
+        entry = ENTRIES[kind](session, record_id)
         if entry is None:
-            gone.append(document_id)
+            gone.append(record_id)
         else:
             entries.append(entry)
     backend.upsert(session, entries)
     if gone:
-        backend.remove(session, "document", gone)
+        backend.remove(session, kind, gone)
+
+
+def index_documents(session: Session, backend: Backend, document_ids: list[int]) -> None:
+    """Write the documents to the index, and the courriers carrying them (their text changed)."""
+    index_records(session, backend, "document", document_ids)
+    if document_ids:
+        index_records(session, backend, "courrier", attaching(session, document_ids))
+
+
+def index_courriers(session: Session, backend: Backend, courrier_ids: list[int]) -> None:
+    index_records(session, backend, "courrier", courrier_ids)
 
 
 def index_pending(session: Session, backend: Backend, limit: int = BATCH) -> int:
@@ -74,15 +91,21 @@ def all_document_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Document.id).order_by(Document.id)))
 
 
+def record_count(session: Session) -> int:
+    """How many records ``reindex`` reads: every document and courrier."""
+    return len(all_document_ids(session)) + len(all_courrier_ids(session))
+
+
 def reindex(session: Session, backend: Backend, progress: Callable[[int], None] = lambda _: None
             ) -> int:
-    """Rebuild the index from every document, in batches; returns how many were read."""
-    ids = all_document_ids(session)
+    """Rebuild the index from every document and courrier, in batches; returns how many."""
+    ids = [("document", i) for i in all_document_ids(session)]
+    ids += [("courrier", i) for i in all_courrier_ids(session)]
 
     def batches() -> Iterator[list[Entry]]:
         for start in range(0, len(ids), BATCH):
             batch = ids[start:start + BATCH]
-            yield [e for e in (document_entry(session, i) for i in batch) if e is not None]
+            yield [e for e in (ENTRIES[kind](session, i) for kind, i in batch) if e is not None]
             progress(len(batch))
 
     backend.rebuild(session, batches())

@@ -29,6 +29,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     status: str = ""
     record_date: date | None = None
+    # Who may read a record whose rights are not (kind, level, entity): courriers' readers.
+    readers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Access:
 
     grants: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     everything: bool = False
+    # The reader's tokens, matched against the ``readers`` of courriers (ged.search.courriers).
+    readers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,16 @@ def test_job_enqueued_in_committed_transaction_runs_after_commit(make_runtime):
     assert [event.object_id for event in recorded(runtime)] == ["1"]
 
 
+def test_same_job_enqueued_twice_in_one_transaction_runs_once(make_runtime):
+    runtime = make_runtime()
+    with runtime.session() as session:
+        enqueue(session, record_event, 1)
+        enqueue(session, record_event, 1)
+        enqueue(session, record_event, 2)
+    settle(runtime)
+    assert sorted(event.object_id for event in recorded(runtime)) == ["1", "2"]
+
+
 def test_job_enqueued_in_rolled_back_transaction_never_runs(make_runtime):
     runtime = make_runtime()
     with pytest.raises(Boom), runtime.session() as session:

@@ -36,6 +36,7 @@ MAPPINGS = {
     "properties": {
         "kind": KEYWORD, "record_id": INTEGER, "entity_id": INTEGER,
         "confidentiality": KEYWORD, "doc_type": KEYWORD, "tags": KEYWORD, "status": KEYWORD,
+        "readers": KEYWORD,
         "record_date": {"type": "date", "format": "strict_date"}, "year": INTEGER,
         "title": {"type": "text", "analyzer": "french_folded"},
         "body": {"type": "text", "analyzer": "french_folded"},
@@ -61,7 +62,7 @@ def source(entry: Entry) -> dict[str, Any]:
         "tags": [fold_tag(tag) for tag in entry.tags if tag.strip()], "status": entry.status,
         "record_date": entry.record_date.isoformat() if entry.record_date else None,
         "year": entry.record_date.year if entry.record_date else None,
-        "title": entry.title, "body": entry.body,
+        "title": entry.title, "body": entry.body, "readers": sorted(set(entry.readers)),
     }
 
 
@@ -74,7 +75,7 @@ def _clause(clause: Clause) -> dict[str, Any]:
 
 
 def access_filter(access: Access) -> dict[str, Any]:
-    """The reader's rights as a filter: (kind, level, entities) triples, or nothing at all."""
+    """The reader's rights as a filter: (kind, level, entities) triples, reader tokens."""
     if access.everything:
         return {"match_all": {}}
     grants = [
@@ -83,6 +84,8 @@ def access_filter(access: Access) -> dict[str, Any]:
         for kind, levels in access.grants.items()
         for level, entities in levels.items() if entities
     ]
+    if access.readers:
+        grants.append({"terms": {"readers": sorted(access.readers)}})
     return {"bool": {"should": grants, "minimum_should_match": 1}}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     delete,
     false,
     func,
+    insert,
     or_,
     select,
     true,
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable, FromClause
 
 from core.db import utcnow
-from ged.search.models import SearchEntry
+from ged.search.models import SearchEntry, SearchReader
 from ged.search.query import Query
 from ged.search.snippet import highlight
 from ged.search.types import (
@@ -37,7 +38,7 @@ from ged.search.types import (
 
 
 def access_clause(access: Access) -> ColumnElement[bool]:
-    """The reader's rights as a WHERE clause: (kind, level, entity) triples allowed."""
+    """The reader's rights as a WHERE clause: (kind, level, entity) triples, reader tokens."""
     if access.everything:
         return true()
     parts = [
@@ -46,6 +47,10 @@ def access_clause(access: Access) -> ColumnElement[bool]:
         for kind, levels in access.grants.items()
         for level, entities in levels.items() if entities
     ]
+    if access.readers:
+        # An IN on the small readers table, answered by its (reader, entry_id) index.
+        parts.append(SearchEntry.id.in_(select(SearchReader.entry_id).where(
+            SearchReader.reader.in_(sorted(access.readers)))))
     return or_(*parts) if parts else false()
 
 
@@ -103,17 +108,29 @@ class SqlBackend:
         session.flush()
         # The last entry of a record given twice wins, as its row's values did.
         latest = {row.id: entry for row, entry in zip(rows, entries, strict=True)}
+        self._store_readers(session, latest)
         self._store_text(session, list(latest.items()))
+
+    @staticmethod
+    def _store_readers(session: Session, latest: dict[int, Entry]) -> None:
+        session.execute(delete(SearchReader).where(SearchReader.entry_id.in_(list(latest))))
+        rows = [{"entry_id": entry_id, "reader": reader}
+                for entry_id, entry in latest.items() for reader in set(entry.readers)]
+        if rows:
+            session.execute(insert(SearchReader), rows)
 
     def remove(self, session: Session, kind: str, record_ids: list[int]) -> None:
         ids = list(session.scalars(select(SearchEntry.id).where(
             SearchEntry.kind == kind, SearchEntry.record_id.in_(record_ids))))
         if ids:
             self._drop_text(session, ids)
+            # SQLite only cascades with foreign keys on: delete the readers explicitly.
+            session.execute(delete(SearchReader).where(SearchReader.entry_id.in_(ids)))
             session.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
 
     def clear(self, session: Session) -> None:
         self._clear_text(session)
+        session.execute(delete(SearchReader))
         session.execute(delete(SearchEntry))
 
     def rebuild(self, session: Session, batches: Iterable[list[Entry]]) -> None:

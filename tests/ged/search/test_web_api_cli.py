@@ -47,7 +47,7 @@ def test_api_answers_hits_facets_and_pages(client, db_session, indexed):
                       headers={"Authorization": f"Bearer {clear}"}).get_json()
     assert (body["total"], body["pages"], len(body["resultats"])) == (4, 2, 2)
     assert body["facettes"]["entite"] == [{"valeur": "CEET", "nombre": 4}]
-    assert {"nature", "id", "titre", "entite", "date", "score", "extrait"} == set(
+    assert {"nature", "id", "lien", "titre", "entite", "date", "score", "extrait"} == set(
         body["resultats"][0])
 
 
@@ -94,5 +94,5 @@ def test_cli_searches_with_entity_filter_and_json(atd):
 
 def test_cli_reindex_rebuilds_and_search_still_finds(atd):
     out = atd("search", "reindex")
-    assert out.exit_code == 0 and "2 document(s) indexé(s)" in out.output
+    assert out.exit_code == 0 and "2 document(s) et courrier(s) indexé(s)" in out.output
     assert "2 résultat(s)" in atd("search", "échéances").output

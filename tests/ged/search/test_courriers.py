@@ -1,0 +1,118 @@
+"""Courriers in the search: their words and attachments, their readers, their indexing jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from core.jobs import enqueue
+from courrier import access, routing, service
+from courrier.models import Courrier
+from courrier.routing import RoutingInput
+from ged.search import INDEX_COURRIER_JOB
+from ged.search import service as search
+from ged.search.present import hit_url
+from ged.search.types import Backend, Filters
+from tests.courrier.conftest import World, build_world
+from tests.ged.search.conftest import add_document
+
+
+@pytest.fixture
+def world(db_session: Session, backend: Backend) -> World:
+    """The courrier tests' ministry, over an empty index."""
+    return build_world(db_session)
+
+
+def indexed(world: World, backend: Backend, **fields: Any) -> int:
+    """A courrier registered by CEET's mail office, then indexed; its id."""
+    courrier = world.register(**fields)
+    search.index_courriers(world.session, backend, [courrier.id])
+    return courrier.id
+
+
+def found(world: World, user: Any, text: str, **filters: Any) -> set[tuple[str, int]]:
+    hits = search.search(world.session, user, text, Filters(**filters), per_page=50).results.hits
+    return {(hit.kind, hit.record_id) for hit in hits}
+
+
+def test_courrier_is_found_by_subject_chrono_reference_sender_and_attachment(world, backend):
+    """GIVEN a registered courrier with a reference and an attached, read document
+    WHEN searched by its words THEN it comes back as a courrier, linking to its page."""
+    courrier = world.register(subject="Demande d'extension du réseau électrique",
+                              sender_reference="N°0744/AT2ER")
+    document = add_document(world.session, world.entities["CEET"].id, "Lettre",
+                            "Le quartier d'Adidogomé attend son raccordement.")
+    service.attach(world.session, world.bo, courrier, [document.id], "scan")
+    search.index_documents(world.session, backend, [document.id])  # the courrier's text too
+    expected = {("courrier", courrier.id)}
+    for text in ("extensions électriques", courrier.chrono, "0744/AT2ER", "béton golfe"):
+        assert found(world, world.dg, text) == expected, text
+    assert found(world, world.dg, "adidogome") == expected | {("document", document.id)}
+    assert found(world, world.dg, "adidogome", kind="courrier") == expected
+    assert found(world, world.dg, "adidogome", kind="document") == {("document", document.id)}
+    hit = search.search(world.session, world.dg, courrier.chrono).results.hits[0]
+    assert hit_url(hit) == f"/courriers/{courrier.id}"
+
+
+@pytest.mark.parametrize("level", ["normal", "confidentiel"])
+def test_search_agrees_with_courrier_access_for_everyone(world, backend, level):
+    """GIVEN a courrier routed to a service, with an agent asked for an opinion
+    WHEN each user searches THEN they find it exactly when courrier.access lets them see it."""
+    courrier_id = indexed(world, backend, subject="Facture de raccordement",
+                          confidentiality=level)
+    routing.route(world.session, world.bo, courrier_id, RoutingInput("attribution", "CEET-COM"))
+    routing.route(world.session, world.bo, courrier_id,
+                  RoutingInput("avis", "CEET-JUR", "juriste"))
+    search.index_courriers(world.session, backend, [courrier_id])
+    courrier = world.session.get(Courrier, courrier_id)
+    users = (world.bo, world.chef, world.agent, world.agent2, world.juriste, world.dg,
+             world.arse_bo)
+    seen = {user.login for user in users if access.can_see(world.session, user, courrier)}
+    assert {user.login for user in users if found(world, user, "facture")} == seen
+    assert "bo.arse" not in seen and "juriste" in seen
+
+
+def test_confidential_courrier_is_found_by_its_holder_not_by_a_colleague(world, backend):
+    """GIVEN a confidential courrier attributed to an agent WHEN searched
+    THEN the holder, the responsable and the mail office find it; another agent does not,
+    and neither do the total and facets it sees."""
+    courrier_id = indexed(world, backend, subject="Litige foncier réservé",
+                          confidentiality="confidentiel")
+    routing.route(world.session, world.bo, courrier_id,
+                  RoutingInput("attribution", "CEET-COM", "agent.com"))
+    search.index_courriers(world.session, backend, [courrier_id])
+    for user in (world.agent, world.dg, world.bo):
+        results = search.search(world.session, user, "litige foncier").results
+        assert (results.total, [h.record_id for h in results.hits]) == (1, [courrier_id])
+        assert dict(results.facets["entity"]) == {world.entities["CEET"].id: 1}
+        assert dict(results.facets["doc_type"]) == {"courrier_arrivee": 1}
+    for user in (world.agent2, world.juriste, world.arse_bo):
+        results = search.search(world.session, user, "litige foncier").results
+        assert (results.total, results.hits, results.facets["entity"]) == (0, [], [])
+    assert found(world, None, "litige") == {("courrier", courrier_id)}
+
+
+def test_courrier_job_indexes_after_the_commit(world, backend, jobs):
+    """GIVEN a confidential courrier registered and its job enqueued WHEN committed and run
+    THEN it is found; once attributed, its new holder finds it after the next job."""
+    courrier = world.register(subject="Recours hiérarchique", confidentiality="confidentiel")
+    enqueue(world.session, INDEX_COURRIER_JOB, courrier.id)
+    assert found(world, world.bo, "recours") == set()  # nothing indexed inside the request
+    world.session.commit()
+    jobs.run_all()
+    assert found(world, world.bo, "recours") == {("courrier", courrier.id)}
+    assert found(world, world.agent, "recours") == set()
+    routing.route(world.session, world.bo, courrier.id,
+                  RoutingInput("attribution", "CEET-COM", "agent.com"))
+    enqueue(world.session, INDEX_COURRIER_JOB, courrier.id)
+    world.session.commit()
+    jobs.run_all()
+    assert found(world, world.agent, "recours") == {("courrier", courrier.id)}
+
+
+def test_reindex_covers_courriers(world, backend):
+    courrier = world.register(subject="Réclamation tarifaire")
+    assert search.reindex(world.session, backend) == search.record_count(world.session)
+    assert found(world, world.dg, "reclamation") == {("courrier", courrier.id)}
