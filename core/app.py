@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from core.db import read_only
+from core.dotted import resolve
 from core.errors import AtdError
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings, ensure_secret_key, load_settings
@@ -65,7 +65,7 @@ def create_app(
     _wire_errors(app)
 
     for path in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(path).bp)
+        app.register_blueprint(resolve(f"{path}.bp"))
     from dashboards.app import init_app as mount_supervision_room
 
     mount_supervision_room(app)

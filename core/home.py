@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import permissions
+from core.dotted import resolve
 from core.identity import ROLE_LABELS, Demarche, Entity, RoleAssignment, User
 
 
@@ -43,11 +42,6 @@ def navigation(session: Session, user: User) -> list[tuple[str, str]]:
         for label, path, actions in MENU
         if not actions or any(permissions.entities_for(session, user, a) for a in actions)
     ]
-
-
-def _provider(path: str) -> Callable[[Session, User], Section | None]:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
 
 
 def _role_lines(session: Session, user: User) -> list[str]:
@@ -103,7 +97,7 @@ def home_sections(session: Session, user: User) -> list[Section]:
             )
         )
     for path in SECTION_PROVIDERS:
-        section = _provider(path)(session, user)
+        section = resolve(path)(session, user)
         if section is not None:
             sections.append(section)
     if permissions.entities_for(session, user, "suivre_plan"):

@@ -7,7 +7,6 @@ exponential backoff and jitter, up to ``ATD_JOB_MAX_ATTEMPTS`` attempts.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import os
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from core.dotted import resolve
 from core.errors import TransientError
 from core.runtime import Runtime, activated, current, runtime_of
 
@@ -45,11 +45,6 @@ def job_path(func: Callable[..., Any] | str) -> str:
     if "<" in func.__qualname__:
         raise ValueError(f"job {func!r} must be a module-level function")
     return f"{func.__module__}.{func.__qualname__}"
-
-
-def _resolve(path: str) -> Callable[..., Any]:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
 
 
 @dataclass
@@ -138,7 +133,7 @@ def run_job(path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: i
     """Run one job; on a transient error, schedule the next attempt instead of failing."""
     runtime = current()
     try:
-        return _resolve(path)(*args, **kwargs)
+        return resolve(path)(*args, **kwargs)
     except TransientError as exc:
         if attempt >= runtime.settings.job_max_attempts:
             log.error("job %s failed after %d attempts: %s", path, attempt, exc)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from core.forms import parse_day
 from courrier.correspondents import CorrespondentInput
 from courrier.errors import InvalidCourrier
 from courrier.inboxes import Filters
@@ -25,12 +26,7 @@ def text(values: Mapping[str, Any], name: str) -> str:
 
 def day(values: Mapping[str, Any], name: str, label: str) -> date | None:
     raw = text(values, name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidCourrier(f"{label} invalide : « {raw} » (attendu AAAA-MM-JJ).") from None
+    return parse_day(raw, f"{label} invalide : « {raw} » (attendu AAAA-MM-JJ).", InvalidCourrier)
 
 
 def integer(values: Mapping[str, Any], name: str, label: str) -> int | None:

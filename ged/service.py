@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import NotFound, ValidationError
+from core.forms import parse_day
 from core.identity import Entity, User, entity_by_code
 from core.jobs import enqueue
 from core.runtime import runtime_of
@@ -85,10 +86,7 @@ def _metadata(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        raise ValidationError("Date du document invalide (format AAAA-MM-JJ).") from None
+    return parse_day(text, "Date du document invalide (format AAAA-MM-JJ).")
 
 
 def resolve_entity(session: Session, code: str) -> Entity:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
+from core.forms import parse_day
 from ged import service
 from ged.models import STATUSES
 from ged.queries import Filters
@@ -36,12 +37,7 @@ def metadata_from(data: Mapping[str, Any], strict: bool = False) -> dict[str, An
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"Date invalide pour « {name} » : utilisez AAAA-MM-JJ.") from None
+    return parse_day(value, f"Date invalide pour « {name} » : utilisez AAAA-MM-JJ.")
 
 
 def filters_from(session: Session, args: Mapping[str, str]) -> tuple[Filters, int]:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core.db import utcnow
 from core.errors import ValidationError
+from core.forms import parse_day
 
 DEFAULT_DAYS = 30
 # Three years of daily counts stay cheap to sum; beyond, the question belongs to a report.
@@ -42,14 +43,9 @@ def last_days(days: int, until: date | None = None) -> Period:
 
 
 def _parse(value: str | None, name: str) -> date | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(
-            f"Date invalide pour « {name} » : « {value} » (format attendu AAAA-MM-JJ)."
-        ) from None
+    return parse_day(
+        value, f"Date invalide pour « {name} » : « {value} » (format attendu AAAA-MM-JJ)."
+    )
 
 
 def parse_period(du: str | None, au: str | None, on: date | None = None) -> Period:

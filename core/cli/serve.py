@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 
 from core.app import create_app
 from core.cli.context import runtime
+from core.dotted import resolve
 from core.runtime import Runtime
 
 # Periodic work (reminders, portal pull, hot folder): each function schedules its own next run.
@@ -18,8 +17,7 @@ PERIODIC = ("courrier.jobs.schedule", "connectors.schedule.schedule")
 def start_periodic_jobs(rt: Runtime) -> None:
     """Put the periodic jobs on the in-process pool (rq deployments run them from cron)."""
     for path in PERIODIC:
-        module, _, name = path.rpartition(".")
-        getattr(importlib.import_module(module), name)(rt)
+        resolve(path)(rt)
 
 
 def serve_app(app: Flask, host: str, port: int, threads: int) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
+from core.forms import parse_day
 from ged import service as ged_service
 from ged.search.models import KINDS
 from ged.search.types import Filters
@@ -27,12 +28,7 @@ class Request:
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"Date invalide pour « {name} » : utilisez AAAA-MM-JJ.") from None
+    return parse_day(value, f"Date invalide pour « {name} » : utilisez AAAA-MM-JJ.")
 
 
 def _positive(value: str | None, name: str, default: int, ceiling: int) -> int:

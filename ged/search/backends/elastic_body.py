@@ -78,7 +78,7 @@ def access_filter(access: Access) -> dict[str, Any]:
     """The reader's rights as a filter: (kind, level, entities) triples, reader tokens."""
     if access.everything:
         return {"match_all": {}}
-    grants = [
+    grants: list[dict[str, Any]] = [
         {"bool": {"filter": [{"term": {"kind": kind}}, {"term": {"confidentiality": level}},
                              {"terms": {"entity_id": sorted(entities)}}]}}
         for kind, levels in access.grants.items()
