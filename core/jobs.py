@@ -237,7 +237,7 @@ class RqQueue:
             self.queue.enqueue(*call)
 
     def shutdown(self) -> None:
-        pass
+        """Nothing to stop: the jobs wait in Redis for the workers."""
 
 
 def make_queue(runtime: Runtime) -> JobQueue:

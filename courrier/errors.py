@@ -14,11 +14,11 @@ class ForbiddenTransition(Conflict):
 
 
 class CourrierNotFound(NotFound):
-    pass
+    """No courrier with that id, or one the user may not see."""
 
 
 class CorrespondentNotFound(NotFound):
-    pass
+    """No correspondent with that id in the directory."""
 
 
 class CourrierAccessDenied(PermissionDenied):

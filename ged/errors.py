@@ -10,7 +10,7 @@ class RefusedFile(ValidationError):
 
 
 class EmptyFile(RefusedFile):
-    pass
+    """The file has no byte."""
 
 
 class UnknownFileType(RefusedFile):
@@ -26,19 +26,19 @@ class TooManyPixels(RefusedFile):
 
 
 class EncryptedPdf(RefusedFile):
-    pass
+    """A PDF protected by a password: it cannot be read."""
 
 
 class PdfWithoutPage(RefusedFile):
-    pass
+    """A PDF with no page."""
 
 
 class CorruptFile(RefusedFile):
-    pass
+    """A file whose content its type cannot parse."""
 
 
 class DocumentNotFound(NotFound):
-    pass
+    """No document with that id, or one the user may not read."""
 
 
 class NotRetryable(Conflict):
