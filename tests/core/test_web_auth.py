@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.audit import Event
@@ -212,3 +213,15 @@ def test_menu_shows_supervision_only_to_those_who_supervise(client, app, db_sess
     log_in(other, "agent2")
     page = other.get("/").get_data(as_text=True)
     assert 'href="/courriers"' in page and 'href="/supervision/"' not in page
+
+
+@pytest.mark.redis
+def test_readiness_checks_redis_when_it_is_configured(make_runtime, redis_url):
+    from core.app import create_app
+
+    ready = create_app(runtime=make_runtime(redis_url=redis_url)).test_client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+    down = create_app(runtime=make_runtime(redis_url="redis://127.0.0.1:1/0"))
+    answer = down.test_client().get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["checks"]["redis"] == "injoignable"
