@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.db import utcnow
+from core.jobs import enqueue
 from core.identity import User
 from courrier.errors import ForbiddenTransition
 from courrier.models import Courrier, Step
+from ged.search import INDEX_COURRIER_JOB
 
 STATUS_LABELS = {
     "enregistre": "Enregistré",
@@ -160,6 +162,8 @@ def record(session: Session, courrier: Courrier, actor: User | None, action: str
     audit.record(
         session, actor, f"courrier.{action}", "courrier", courrier.id, courrier.entity_id, payload
     )
+    # Its words or its readers may have changed: the index follows after the commit.
+    enqueue(session, INDEX_COURRIER_JOB, courrier.id)
     return step
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from core.db import make_engine, make_sessionmaker
 from core.identity import user_by_login
+from core.runtime import build_runtime
 from courrier import chrono, service
 from courrier.models import Courrier
+from tests.conftest import make_test_settings
 from tests.courrier.conftest import build_world
 
 THREADS = 8
@@ -58,13 +61,14 @@ def test_rolled_back_registration_leaves_no_gap_in_chrono(world):
     assert chrono.gaps(world.session, entity.id, "arrivee", service.today().year) == ([], [])
 
 
-def _register_many(url: str, worker: int, results: list[str] | None = None) -> None:
-    """One client: its own engine and sessions, some registrations failing after their number."""
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
+def _register_many(url: str, folder: Path, worker: int, results: list[str] | None = None
+                   ) -> None:
+    """One client: a runtime of its own (engine, job pool), some registrations failing after
+    their number. Its jobs (the search indexing) run against the same database."""
+    runtime = build_runtime(make_test_settings(folder, url))
     try:
         for i in range(PER_WORKER):
-            session: Session = sessions()
+            session: Session = runtime.sessions()
             try:
                 bo = user_by_login(session, "bo.ceet")
                 assert bo is not None
@@ -80,8 +84,9 @@ def _register_many(url: str, worker: int, results: list[str] | None = None) -> N
                 session.rollback()
             finally:
                 session.close()
+        runtime.queue.wait(timeout=60)
     finally:
-        engine.dispose()
+        runtime.close()
 
 
 def _prepare(url: str) -> None:
@@ -108,11 +113,11 @@ def _check_sound(url: str, expected: int) -> None:
 COMMITTED_PER_WORKER = PER_WORKER - PER_WORKER // FAIL_EVERY
 
 
-def test_concurrent_registrations_in_threads_give_no_gap_and_no_duplicate(committed_url):
+def test_concurrent_registrations_in_threads_give_no_gap_and_no_duplicate(committed_url, tmp_path):
     _prepare(committed_url)
     results: list[str] = []
     threads = [
-        threading.Thread(target=_register_many, args=(committed_url, n, results))
+        threading.Thread(target=_register_many, args=(committed_url, tmp_path, n, results))
         for n in range(THREADS)
     ]
     for thread in threads:
@@ -124,10 +129,11 @@ def test_concurrent_registrations_in_threads_give_no_gap_and_no_duplicate(commit
 
 
 @pytest.mark.timeout(300)
-def test_concurrent_registrations_in_processes_give_no_gap_and_no_duplicate(committed_url):
+def test_concurrent_registrations_in_processes_give_no_gap_and_no_duplicate(committed_url,
+                                                                            tmp_path):
     _prepare(committed_url)
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_register_many, args=(committed_url, n)) for n in range(4)]
+    workers = [context.Process(target=_register_many, args=(committed_url, tmp_path, n)) for n in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

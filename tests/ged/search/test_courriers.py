@@ -7,11 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from core.jobs import enqueue
 from courrier import access, routing, service
 from courrier.models import Courrier
 from courrier.routing import RoutingInput
-from ged.search import INDEX_COURRIER_JOB
 from ged.search import service as search
 from ged.search.present import hit_url
 from ged.search.types import Backend, Filters
@@ -94,11 +92,11 @@ def test_confidential_courrier_is_found_by_its_holder_not_by_a_colleague(world, 
     assert found(world, None, "litige") == {("courrier", courrier_id)}
 
 
-def test_courrier_job_indexes_after_the_commit(world, backend, jobs):
-    """GIVEN a confidential courrier registered and its job enqueued WHEN committed and run
-    THEN it is found; once attributed, its new holder finds it after the next job."""
+def test_every_courrier_change_is_indexed_after_its_commit(world, backend, jobs):
+    """GIVEN a confidential courrier registered WHEN committed and its jobs run
+    THEN it is found; once attributed, cancelled, its new holder finds it and its status
+    follows, with no indexing call of the caller's own (the workflow asks for it)."""
     courrier = world.register(subject="Recours hiérarchique", confidentiality="confidentiel")
-    enqueue(world.session, INDEX_COURRIER_JOB, courrier.id)
     assert found(world, world.bo, "recours") == set()  # nothing indexed inside the request
     world.session.commit()
     jobs.run_all()
@@ -106,10 +104,14 @@ def test_courrier_job_indexes_after_the_commit(world, backend, jobs):
     assert found(world, world.agent, "recours") == set()
     routing.route(world.session, world.bo, courrier.id,
                   RoutingInput("attribution", "CEET-COM", "agent.com"))
-    enqueue(world.session, INDEX_COURRIER_JOB, courrier.id)
     world.session.commit()
+    assert found(world, world.agent, "recours") == set()
     jobs.run_all()
     assert found(world, world.agent, "recours") == {("courrier", courrier.id)}
+    service.cancel(world.session, world.bo, courrier.id, "Enregistré deux fois")
+    world.session.commit()
+    jobs.run_all()
+    assert found(world, world.agent, "recours", status="annule") == {("courrier", courrier.id)}
 
 
 def test_reindex_covers_courriers(world, backend):
