@@ -2,7 +2,8 @@
 
 Jobs are importable functions taking ids; they open their own session with ``job_session()``
 and must be safe to run twice. A job that raises ``TransientError`` is run again later with
-exponential backoff and jitter, up to ``ATD_JOB_MAX_ATTEMPTS`` attempts.
+exponential backoff and jitter, up to ``ATD_JOB_MAX_ATTEMPTS`` attempts. A job marked
+``@coalesced`` is queued at most once until its run starts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -29,14 +30,43 @@ from core.runtime import Runtime, activated, current, runtime_of
 log = logging.getLogger(__name__)
 
 _PENDING = "atd.pending_jobs"
+_COALESCED = "__atd_coalesced__"
 MAX_BACKOFF_SECONDS = 300.0
+# How long Redis remembers a queued coalesced run: a run lost with its worker blocks no more.
+COALESCE_SECONDS = 120
+
+Job = TypeVar("Job", bound=Callable[..., Any])
 
 
 class JobQueue(Protocol):
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
-               delay: float = 0.0) -> None: ...
+               delay: float = 0.0, coalesce: bool = False) -> None:
+        """Queue the call; with ``coalesce``, not if a run of the same call waits unstarted."""
+
+    def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Forget that a coalesced run of the call waits: it starts now."""
 
     def shutdown(self) -> None: ...
+
+
+def coalesced(func: Job) -> Job:
+    """Mark a job that takes all the waiting work, so that one queued run of it is enough.
+
+    A commit asking for it while a run of the same call waits in the queue adds nothing: that
+    run will see the commit's work. The mark is cleared when the run starts, before it reads
+    anything, so work committed during a run queues the next one. Retries are not coalesced.
+    """
+    setattr(func, _COALESCED, True)
+    return func
+
+
+def is_coalesced(func: Callable[..., Any]) -> bool:
+    return bool(getattr(func, _COALESCED, False))
+
+
+def call_key(path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The call's identity: two calls with the same key do the same work."""
+    return f"{path}{args!r}{sorted(kwargs.items())!r}"
 
 
 def job_path(func: Callable[..., Any] | str) -> str:
@@ -94,16 +124,17 @@ def _dispatch_after_commit(session: Session) -> None:
         return
     del session.info[_PENDING]
     queue = runtime_of(session).queue
-    sent: set[tuple[str, str, str]] = set()
+    sent: set[str] = set()
     for job in pending:
         # One transaction often asks for the same job several times (a courrier changed in
         # three steps): jobs are safe to run twice, but running them once is enough.
-        key = (job.path, repr(job.args), repr(sorted(job.kwargs.items())))
+        key = call_key(job.path, job.args, job.kwargs)
         if key in sent:
             continue
         sent.add(key)
         try:
-            queue.submit(job.path, job.args, job.kwargs)
+            queue.submit(job.path, job.args, job.kwargs,
+                         coalesce=is_coalesced(resolve(job.path)))
         except Exception:
             # The data is committed: raising here would report a failure for work that
             # happened, so the lost job is logged loudly instead.
@@ -132,8 +163,11 @@ def backoff(attempt: int, base: float) -> float:
 def run_job(path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1) -> Any:
     """Run one job; on a transient error, schedule the next attempt instead of failing."""
     runtime = current()
+    func = resolve(path)
+    if attempt == 1 and is_coalesced(func):
+        runtime.queue.starting(path, args, kwargs)
     try:
-        return resolve(path)(*args, **kwargs)
+        return func(*args, **kwargs)
     except TransientError as exc:
         if attempt >= runtime.settings.job_max_attempts:
             log.error("job %s failed after %d attempts: %s", path, attempt, exc)
@@ -160,16 +194,22 @@ class LocalQueue:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self._pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="atd-job")
         self._pending: set[Future[Any] | threading.Timer] = set()
+        self._queued: set[str] = set()  # call_key of the coalesced runs not started yet
         self._lock = threading.Condition()
         self._closed = False
 
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
-               delay: float = 0.0) -> None:
+               delay: float = 0.0, coalesce: bool = False) -> None:
         with self._lock:
             if self._closed:
                 # Nothing persists in-process work: say what is lost rather than fail a thread.
                 log.warning("job %s (attempt %d) dropped: the pool is shut down", path, attempt)
                 return
+            if coalesce:
+                key = call_key(path, args, kwargs)
+                if key in self._queued:
+                    return
+                self._queued.add(key)
             if delay > 0:
                 timer = threading.Timer(delay, self._fire, (path, args, kwargs, attempt))
                 timer.daemon = True
@@ -179,6 +219,10 @@ class LocalQueue:
             future = self._pool.submit(self._run, path, args, kwargs, attempt)
             self._pending.add(future)
         future.add_done_callback(lambda done: self._log_and_forget(path, done))
+
+    def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        with self._lock:
+            self._queued.discard(call_key(path, args, kwargs))
 
     def _run(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int) -> Any:
         with activated(self.runtime):
@@ -227,7 +271,10 @@ class RqQueue:
         self.queue = Queue(runtime.settings.queue_name, connection=runtime.redis)
 
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
-               delay: float = 0.0) -> None:
+               delay: float = 0.0, coalesce: bool = False) -> None:
+        if coalesce and not self.queue.connection.set(self._mark(path, args, kwargs), 1, nx=True,
+                                                      ex=COALESCE_SECONDS):
+            return  # a run of this call waits in Redis and will see the work
         call = (run_job, path, args, kwargs, attempt)
         if delay > 0:
             # rq's scheduler truncates due times to whole seconds, which could run a retry up
@@ -235,6 +282,12 @@ class RqQueue:
             self.queue.enqueue_in(timedelta(seconds=math.ceil(delay) + 1), *call)
         else:
             self.queue.enqueue(*call)
+
+    def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.queue.connection.delete(self._mark(path, args, kwargs))
+
+    def _mark(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        return f"atd:queued:{self.queue.name}:{call_key(path, args, kwargs)}"
 
     def shutdown(self) -> None:
         """Nothing to stop: the jobs wait in Redis for the workers."""

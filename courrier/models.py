@@ -46,6 +46,7 @@ ATTACHMENT_LABELS = {
     "annexe": "Annexe",
 }
 REMINDER_KINDS = ("avant_echeance", "retard", "chef", "avis_retard")
+INDEX_WAITING = "index_status = 'a_indexer'"
 
 
 class Correspondent(Base):
@@ -92,6 +93,9 @@ class Courrier(Base):
         Index("ix_courrier_holder_status", "holder_id", "status", "id"),
         Index("ix_courrier_holder_entity_status", "holder_entity_id", "status", "id"),
         Index("ix_courrier_overdue_entity", "overdue", "entity_id", "id"),
+        # The courriers waiting for the search index (ged.search.pending), oldest first.
+        Index("ix_courrier_index_waiting", "index_requested_at", "id",
+              postgresql_where=text(INDEX_WAITING), sqlite_where=text(INDEX_WAITING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +130,10 @@ class Courrier(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by ged.search.request_index when a change must reach the search index.
+    index_status: Mapped[str | None] = mapped_column(String(20))
+    index_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    indexed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     entity: Mapped[Entity] = relationship(foreign_keys=[entity_id])
     registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])

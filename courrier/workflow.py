@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.db import utcnow
-from core.jobs import enqueue
 from core.identity import User
 from courrier.errors import ForbiddenTransition
 from courrier.models import Courrier, Step
-from ged.search import INDEX_COURRIER_JOB
+from ged.search import request_index
 
 STATUS_LABELS = {
     "enregistre": "Enregistré",
@@ -67,6 +66,8 @@ STEP_LABELS = {
     "piece_consultee": "Pièce consultée",
     "en_retard": "Échéance dépassée",
 }
+# Steps that change nothing the search index holds (words, status, readers).
+UNINDEXED_STEPS = frozenset({"piece_consultee"})
 INITIAL_STATUS = {"arrivee": "enregistre", "interne": "enregistre", "depart": "en_preparation"}
 OPEN_INCOMING = frozenset({"enregistre", "impute", "en_traitement", "en_attente_avis"})
 TREATING = frozenset({"impute", "en_traitement", "en_attente_avis"})
@@ -152,6 +153,10 @@ def record(session: Session, courrier: Courrier, actor: User | None, action: str
         data=data,
     )
     session.add(step)
+    if action not in UNINDEXED_STEPS:
+        # Its words or its readers may have changed: the index follows after the commit. Set
+        # before the flush, so that a registration carries the mark in its INSERT.
+        request_index(session, courrier)
     if courrier.id is None:
         session.flush()  # the event names the courrier by its id (one flush: courrier and step)
     payload = {"chrono": courrier.chrono, **data}
@@ -162,8 +167,6 @@ def record(session: Session, courrier: Courrier, actor: User | None, action: str
     audit.record(
         session, actor, f"courrier.{action}", "courrier", courrier.id, courrier.entity_id, payload
     )
-    # Its words or its readers may have changed: the index follows after the commit.
-    enqueue(session, INDEX_COURRIER_JOB, courrier.id)
     return step
 
 

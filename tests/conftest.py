@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.app import create_app
 from core.db import make_engine, make_sessionmaker, upgrade
+from core.jobs import call_key
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings, load_settings
 from core.throttle import MemoryThrottle
@@ -161,31 +162,44 @@ class DeferredQueue:
 
     A connection cannot be shared across threads, so jobs of a test bound to one connection
     cannot run in the pool; ``run_all()`` runs them, retries included, through ``run_job``.
-    The real queues are tested in tests/core/test_jobs.py.
+    Coalesced jobs are coalesced as the real queues do, tested in tests/core/test_jobs.py.
     """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.submitted: list[tuple[str, tuple[Any, ...], dict[str, Any], int]] = []
+        self.queued: set[str] = set()
 
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
-               delay: float = 0.0) -> None:
+               delay: float = 0.0, coalesce: bool = False) -> None:
+        if coalesce:
+            if call_key(path, args, kwargs) in self.queued:
+                return
+            self.queued.add(call_key(path, args, kwargs))
         self.submitted.append((path, args, kwargs, attempt))
 
-    def run_all(self) -> int:
+    def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.queued.discard(call_key(path, args, kwargs))
+
+    def run_next(self) -> None:
+        """Run the job submitted first; the retry it may ask for waits its turn."""
         from core.jobs import run_job
         from core.runtime import activated
 
-        ran = 0
+        path, args, kwargs, attempt = self.submitted.pop(0)
         with activated(self.runtime):
-            while self.submitted:
-                path, args, kwargs, attempt = self.submitted.pop(0)
-                run_job(path, args, kwargs, attempt)
-                ran += 1
+            run_job(path, args, kwargs, attempt)
+
+    def run_all(self) -> int:
+        ran = 0
+        while self.submitted:
+            self.run_next()
+            ran += 1
         return ran
 
     def shutdown(self) -> None:
         self.submitted.clear()
+        self.queued.clear()
 
 
 @pytest.fixture

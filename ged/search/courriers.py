@@ -8,13 +8,15 @@ chef sees what it holds before an agent does. A reader matches when one token is
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core import permissions
 from core.identity import RoleAssignment, User
 from courrier.models import Attachment, Correspondent, Courrier, Imputation
-from ged.search import indexable_text
+from ged.search import indexable_texts
 from ged.search.types import Entry
 
 OFFICE_ROLES, HEAD_ROLES = ("responsable", "bureau_ordre"), ("chef_service",)
@@ -52,19 +54,30 @@ def user_readers(session: Session, user: User) -> frozenset[str]:
     return frozenset(tokens)
 
 
-def courrier_entry(session: Session, courrier_id: int) -> Entry | None:
-    """The courrier as the index should hold it; None when it no longer exists."""
-    courrier = session.get(Courrier, courrier_id)
-    if courrier is None:
-        return None
+def courrier_entries(session: Session, courrier_ids: list[int]) -> list[Entry]:
+    """The courriers as the index should hold them (those that still exist), read in a few
+    queries for the whole batch."""
+    courriers = session.scalars(select(Courrier).where(Courrier.id.in_(courrier_ids)).options(
+        selectinload(Courrier.sender), selectinload(Courrier.recipient)))
     # Queried, not the relationships: routing adds rows the loaded collections may not show.
-    imputations = list(session.scalars(select(Imputation).where(
-        Imputation.courrier_id == courrier_id)))
-    documents = session.scalars(select(Attachment.document_id).where(
-        Attachment.courrier_id == courrier_id).order_by(Attachment.id))
+    imputations: dict[int, list[Imputation]] = defaultdict(list)
+    for imputation in session.scalars(select(Imputation).where(
+            Imputation.courrier_id.in_(courrier_ids))):
+        imputations[imputation.courrier_id].append(imputation)
+    attached: dict[int, list[int]] = defaultdict(list)
+    for courrier_id, document_id in session.execute(select(
+            Attachment.courrier_id, Attachment.document_id).where(
+            Attachment.courrier_id.in_(courrier_ids)).order_by(Attachment.id)):
+        attached[courrier_id].append(document_id)
+    texts = indexable_texts(session, (d for documents in attached.values() for d in documents))
+    return [_entry(courrier, imputations[courrier.id],
+                   [texts.get(document_id, "") for document_id in attached[courrier.id]])
+            for courrier in courriers]
+
+
+def _entry(courrier: Courrier, imputations: list[Imputation], texts: list[str]) -> Entry:
     words = [courrier.chrono, courrier.sender_reference, courrier.summary,
-             *_named(courrier.sender), *_named(courrier.recipient),
-             *(indexable_text(session, document_id) for document_id in documents)]
+             *_named(courrier.sender), *_named(courrier.recipient), *texts]
     day = courrier.received_on or courrier.letter_date or courrier.registered_at.date()
     return Entry(
         kind="courrier", record_id=courrier.id, entity_id=courrier.entity_id,

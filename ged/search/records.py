@@ -24,3 +24,8 @@ def document_entry(session: Session, document_id: int) -> Entry | None:
         confidentiality=document.confidentiality, title=document.title, body=body,
         doc_type=document.doc_type, tags=tuple(document.tags or ()), record_date=day,
     )
+
+
+def document_entries(session: Session, document_ids: list[int]) -> list[Entry]:
+    """The documents as the index should hold them (those that still exist)."""
+    return [entry for entry in (document_entry(session, i) for i in document_ids) if entry]

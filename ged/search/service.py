@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from core.identity import Entity, User
 from core.runtime import runtime_of
+from courrier.models import Courrier
 from ged import access
 from ged.models import Document
 from ged.search import mark_indexed, pending
-from ged.search.courriers import all_courrier_ids, attaching, courrier_entry, user_readers
+from ged.search.courriers import all_courrier_ids, attaching, courrier_entries, user_readers
 from ged.search.query import parse
-from ged.search.records import document_entry
+from ged.search.records import document_entries
 from ged.search.types import Access, Backend, Entry, Filters, Results
 
 PER_PAGE = 10
@@ -47,29 +48,28 @@ def access_of(session: Session, user: User | None) -> Access:
                   readers=user_readers(session, user))
 
 
-ENTRIES: dict[str, Callable[[Session, int], Entry | None]] = {
-    "document": document_entry, "courrier": courrier_entry}
+ENTRIES: dict[str, Callable[[Session, list[int]], list[Entry]]] = {
+    "document": document_entries, "courrier": courrier_entries}
 
 
 def index_records(session: Session, backend: Backend, kind: str, record_ids: list[int]) -> None:
     """Write the records to the index, or take them out of it when they are gone."""
-    entries, gone = [], []
-    for record_id in record_ids:
-        entry = ENTRIES[kind](session, record_id)
-        if entry is None:
-            gone.append(record_id)
-        else:
-            entries.append(entry)
+    if not record_ids:
+        return
+    entries = ENTRIES[kind](session, record_ids)
     backend.upsert(session, entries)
+    gone = sorted(set(record_ids) - {entry.record_id for entry in entries})
     if gone:
         backend.remove(session, kind, gone)
 
 
-def index_documents(session: Session, backend: Backend, document_ids: list[int]) -> None:
-    """Write the documents to the index, and the courriers carrying them (their text changed)."""
+def index_documents(session: Session, backend: Backend, document_ids: list[int],
+                    courrier_ids: Iterable[int] = ()) -> None:
+    """Write the documents to the index with the courriers carrying them (their text changed),
+    and ``courrier_ids`` in the same pass."""
     index_records(session, backend, "document", document_ids)
-    if document_ids:
-        index_records(session, backend, "courrier", attaching(session, document_ids))
+    carrying = attaching(session, document_ids) if document_ids else []
+    index_courriers(session, backend, sorted({*carrying, *courrier_ids}))
 
 
 def index_courriers(session: Session, backend: Backend, courrier_ids: list[int]) -> None:
@@ -77,14 +77,14 @@ def index_courriers(session: Session, backend: Backend, courrier_ids: list[int])
 
 
 def index_pending(session: Session, backend: Backend, limit: int = BATCH) -> int:
-    """Index one batch of the waiting documents; returns how many were taken."""
-    ids = pending(session, limit)
-    requested = {i: at for i, at in session.execute(
-        select(Document.id, Document.index_requested_at).where(Document.id.in_(ids)))}
-    index_documents(session, backend, ids)
-    for document_id in ids:
-        mark_indexed(session, document_id, requested.get(document_id))
-    return len(ids)
+    """Index one batch of the waiting documents and one of the waiting courriers (with the
+    courriers carrying those documents); returns how many were taken."""
+    documents, courriers = pending(session, Document, limit), pending(session, Courrier, limit)
+    index_documents(session, backend, list(documents), courriers)
+    for model, taken in ((Document, documents), (Courrier, courriers)):
+        for record_id, requested_at in taken.items():
+            mark_indexed(session, model, record_id, requested_at)
+    return len(documents) + len(courriers)
 
 
 def all_document_ids(session: Session) -> list[int]:
@@ -99,17 +99,17 @@ def record_count(session: Session) -> int:
 def reindex(session: Session, backend: Backend, progress: Callable[[int], None] = lambda _: None
             ) -> int:
     """Rebuild the index from every document and courrier, in batches; returns how many."""
-    ids = [("document", i) for i in all_document_ids(session)]
-    ids += [("courrier", i) for i in all_courrier_ids(session)]
+    ids = {"document": all_document_ids(session), "courrier": all_courrier_ids(session)}
 
     def batches() -> Iterator[list[Entry]]:
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start:start + BATCH]
-            yield [e for e in (ENTRIES[kind](session, i) for kind, i in batch) if e is not None]
-            progress(len(batch))
+        for kind, kind_ids in ids.items():
+            for start in range(0, len(kind_ids), BATCH):
+                batch = kind_ids[start:start + BATCH]
+                yield ENTRIES[kind](session, batch)
+                progress(len(batch))
 
     backend.rebuild(session, batches())
-    return len(ids)
+    return sum(len(kind_ids) for kind_ids in ids.values())
 
 
 @dataclass(frozen=True)

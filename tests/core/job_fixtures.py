@@ -7,7 +7,7 @@ import time
 
 from core import audit
 from core.errors import TransientError
-from core.jobs import job_session
+from core.jobs import coalesced, job_session
 
 ACTION = "test.job"
 
@@ -40,6 +40,35 @@ def crash(attempts_file: str) -> None:
     """Fail with an error that is not transient, so it must not be retried."""
     attempt = _append_time(attempts_file)
     raise ValueError(f"échec définitif de la tentative {attempt}")
+
+
+def hold(started_file: str, gate: str) -> None:
+    """Note the run's start in ``started_file``, then wait for the file ``gate`` to exist: the
+    test keeps the run going until it has done what it tests meanwhile."""
+    _append_time(started_file)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(gate):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{gate} never appeared")
+        time.sleep(0.02)
+
+
+@coalesced
+def take_all(started_file: str, gate: str) -> None:
+    """A coalesced job, as one that takes all the waiting work is; held open like ``hold``."""
+    hold(started_file, gate)
+
+
+@coalesced
+def take_all_events(n: int) -> None:
+    """A coalesced ``record_event``."""
+    record_event(n)
+
+
+@coalesced
+def take_all_or_fail(attempts_file: str, failures: int, n: int) -> None:
+    """A coalesced ``fail_then_record``."""
+    fail_then_record(attempts_file, failures, n)
 
 
 def attempt_times(path: str) -> list[float]:

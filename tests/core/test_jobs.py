@@ -28,7 +28,11 @@ from tests.core.job_fixtures import (
     attempt_times,
     crash,
     fail_then_record,
+    hold,
     record_event,
+    take_all,
+    take_all_events,
+    take_all_or_fail,
     touch,
 )
 
@@ -214,6 +218,56 @@ def test_local_pool_shutdown_drops_retries_not_yet_due(make_runtime, tmp_path):
     assert len(attempt_times(str(attempts))) == 1
 
 
+# -- coalesced jobs --------------------------------------------------------------------------
+
+
+def commit_job(runtime: Runtime, func: Callable[..., object], *args: object) -> None:
+    with runtime.session() as session:
+        enqueue(session, func, *args)
+
+
+def test_coalesced_job_committed_while_its_run_waits_runs_once(make_runtime, tmp_path):
+    """GIVEN the pool's one worker busy WHEN a coalesced job is committed three times
+    THEN it runs once, after the busy job: that one run sees the three commits' work."""
+    runtime = make_runtime(workers=1)
+    busy, runs, gate = tmp_path / "busy", tmp_path / "runs", tmp_path / "gate"
+    commit_job(runtime, hold, str(busy), str(gate))
+    wait_until(lambda: attempt_times(str(busy)))
+    for _ in range(3):
+        commit_job(runtime, take_all, str(runs), str(gate))
+    gate.touch()
+    settle(runtime)
+    assert len(attempt_times(str(runs))) == 1
+
+
+def test_coalesced_job_committed_after_its_run_started_runs_again(make_runtime, tmp_path):
+    """GIVEN a coalesced job's run started WHEN the job is committed twice more
+    THEN one more run follows: work committed after a run started is not lost."""
+    runtime = make_runtime(workers=1)
+    runs, gate = tmp_path / "runs", tmp_path / "gate"
+    commit_job(runtime, take_all, str(runs), str(gate))
+    wait_until(lambda: attempt_times(str(runs)))
+    commit_job(runtime, take_all, str(runs), str(gate))
+    commit_job(runtime, take_all, str(runs), str(gate))
+    gate.touch()
+    settle(runtime)
+    assert len(attempt_times(str(runs))) == 2
+
+
+def test_retries_of_a_coalesced_job_run_and_leave_nothing_marked(make_runtime, tmp_path):
+    """GIVEN a coalesced job failing transiently twice WHEN the pool runs it THEN its retries
+    run with their backoff, and a commit after them queues a run of its own."""
+    runtime, attempts = make_runtime(job_backoff_seconds=BACKOFF), tmp_path / "attempts"
+    commit_job(runtime, take_all_or_fail, str(attempts), 2, 5)
+    settle(runtime)
+    times = attempt_times(str(attempts))
+    assert len(times) == 3
+    assert_backed_off(times)
+    commit_job(runtime, take_all_or_fail, str(attempts), 2, 5)
+    settle(runtime)
+    assert [event.object_id for event in recorded(runtime)] == ["5", "5"]
+
+
 # -- Redis and a real ``atd worker`` ---------------------------------------------------------
 
 
@@ -289,13 +343,14 @@ def test_atd_worker_runs_the_job_with_one_omp_thread(rq_runtime, tmp_path):
 
 
 @pytest.mark.redis
-def test_atd_worker_retries_transient_error_through_the_scheduler(rq_runtime, tmp_path):
-    """GIVEN a job failing transiently twice WHEN a real worker runs it THEN the scheduler
-    delivers the delayed retries and the third attempt records its event."""
+@pytest.mark.parametrize("job", [fail_then_record, take_all_or_fail])
+def test_atd_worker_retries_transient_error_through_the_scheduler(rq_runtime, tmp_path, job):
+    """GIVEN a job (coalesced or not) failing transiently twice WHEN a real worker runs it
+    THEN the scheduler delivers the delayed retries and the third attempt records its event."""
     attempts = tmp_path / "attempts"
     with atd_worker(worker_env(rq_runtime, tmp_path), tmp_path) as output:
         with rq_runtime.session() as session:
-            enqueue(session, fail_then_record, str(attempts), 2, 8)
+            enqueue(session, job, str(attempts), 2, 8)
         wait_until(lambda: recorded(rq_runtime), output)
     assert [event.object_id for event in recorded(rq_runtime)] == ["8"]
     times = attempt_times(str(attempts))
@@ -303,6 +358,23 @@ def test_atd_worker_retries_transient_error_through_the_scheduler(rq_runtime, tm
     assert_backed_off(times)
     scheduled = ScheduledJobRegistry(rq_runtime.settings.queue_name, connection=rq_runtime.redis)
     assert scheduled.count == 0
+
+
+@pytest.mark.redis
+def test_coalesced_job_waits_once_in_redis_until_a_worker_starts_it(rq_runtime, tmp_path):
+    """GIVEN no worker WHEN a coalesced job is committed three times THEN Redis holds one run;
+    a worker runs it once, and a commit after that run started queues the next one."""
+    name = rq_runtime.settings.queue_name
+    queue = Queue(name, connection=rq_runtime.redis)
+    for _ in range(3):
+        commit_job(rq_runtime, take_all_events, 3)
+    assert queue.count == 1
+    with atd_worker(worker_env(rq_runtime, tmp_path), tmp_path) as output:
+        wait_until(lambda: recorded(rq_runtime), output)
+        commit_job(rq_runtime, take_all_events, 3)
+        wait_until(lambda: len(recorded(rq_runtime)) == 2, output)
+    assert [event.object_id for event in recorded(rq_runtime)] == ["3", "3"]
+    assert rq_runtime.redis.keys(f"atd:queued:{name}:*") == []
 
 
 @pytest.mark.redis

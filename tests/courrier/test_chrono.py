@@ -133,7 +133,8 @@ def test_concurrent_registrations_in_processes_give_no_gap_and_no_duplicate(comm
                                                                             tmp_path):
     _prepare(committed_url)
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_register_many, args=(committed_url, tmp_path, n)) for n in range(4)]
+    workers = [context.Process(target=_register_many, args=(committed_url, tmp_path, n))
+               for n in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -71,9 +71,9 @@ def test_reading_ends_with_pages_text_and_index_hand_off(db_session, add, jobs):
     assert document.index_status == "indexe"
     assert "\f" in search.indexable_text(db_session, document.id)
     search.index_document(db_session, document.id)
-    assert search.pending(db_session) == [document.id]
-    assert search.mark_indexed(db_session, document.id, document.index_requested_at)
-    assert search.pending(db_session) == []
+    assert search.pending(db_session, Document) == {document.id: document.index_requested_at}
+    assert search.mark_indexed(db_session, Document, document.id, document.index_requested_at)
+    assert search.pending(db_session, Document) == {}
 
 
 def test_unreadable_file_marks_the_version_failed_and_keeps_the_original(db_session, ministry,

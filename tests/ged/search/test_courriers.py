@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from courrier import access, routing, service
+from courrier import access, routing, service, workflow
 from courrier.models import Courrier
 from courrier.routing import RoutingInput
+from ged.search import INDEX_JOB
 from ged.search import service as search
 from ged.search.present import hit_url
 from ged.search.types import Backend, Filters
@@ -112,6 +115,61 @@ def test_every_courrier_change_is_indexed_after_its_commit(world, backend, jobs)
     world.session.commit()
     jobs.run_all()
     assert found(world, world.agent, "recours", status="annule") == {("courrier", courrier.id)}
+
+
+def index_status(world: World, courrier_id: int) -> str | None:
+    world.session.expire_all()
+    return world.session.get(Courrier, courrier_id).index_status
+
+
+def test_registration_carries_the_index_mark_in_its_insert(world, jobs):
+    """GIVEN a courrier registered WHEN flushed THEN it is inserted already waiting for the
+    index, with no UPDATE of its row; the commit queues the indexing job once."""
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    connection = world.session.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        courrier = world.register(subject="Demande de compteur")
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    assert not [s for s in statements if s.startswith("UPDATE courrier ")], statements
+    assert index_status(world, courrier.id) == "a_indexer"
+    world.register(subject="Demande de branchement")
+    world.session.commit()
+    assert [path for path, *_ in jobs.submitted] == [INDEX_JOB]
+
+
+def test_courrier_whose_indexing_failed_stays_waiting_and_the_retry_indexes_it(
+        world, backend, jobs, runtime):
+    """GIVEN a registered courrier WHEN the search engine cannot be reached at its indexing run
+    THEN it stays ``a_indexer`` and a retry is queued; once the engine is back the retry
+    indexes it."""
+    courrier = world.register(subject="Recours gracieux")
+    world.session.commit()
+    reachable = runtime.settings
+    runtime.settings = replace(reachable, search="elasticsearch",
+                               elasticsearch_url="http://127.0.0.1:9")  # nothing listens
+    jobs.run_next()
+    assert [(path, attempt) for path, _, _, attempt in jobs.submitted] == [(INDEX_JOB, 2)]
+    assert index_status(world, courrier.id) == "a_indexer"
+    runtime.settings = reachable
+    jobs.run_all()
+    assert index_status(world, courrier.id) == "indexe"
+    assert found(world, world.bo, "recours") == {("courrier", courrier.id)}
+
+
+def test_consulting_a_piece_does_not_ask_for_indexing(world, backend, jobs):
+    courrier = world.register(subject="Plainte d'un abonné")
+    world.session.commit()
+    jobs.run_all()
+    workflow.record(world.session, courrier, world.bo, "piece_consultee", document=1)
+    world.session.commit()
+    assert jobs.submitted == []
+    assert index_status(world, courrier.id) == "indexe"
 
 
 def test_reindex_covers_courriers(world, backend):
