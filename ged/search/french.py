@@ -44,6 +44,19 @@ def terms(text: str) -> list[str]:
     return [stem(word) for word in words(drop_elisions(text))]
 
 
+# Joins two terms, once when they follow each other, twice when one word sits between them;
+# never inside a term (letters and digits only).
+PAIR, SKIP = "_", "__"
+
+
+def pairs(terms: list[str] | tuple[str, ...]) -> list[str]:
+    """Each term joined to the next (``demand_de``) and to the one after (``demand__raccord``):
+    an index of these finds a phrase of up to three terms without reading word positions,
+    as Elasticsearch's index_phrases does for two."""
+    return ([f"{a}{PAIR}{b}" for a, b in zip(terms, terms[1:], strict=False)]
+            + [f"{a}{SKIP}{c}" for a, c in zip(terms, terms[2:], strict=False)])
+
+
 def drop_elisions(text: str) -> str:
     """The text without its elided articles (``l'arrêté`` → ``arrêté``)."""
     return re.sub(r"\b(\w+)['’](?=\w)", lambda m: "" if fold(m[1]) in _ELISIONS else m[0], text)

@@ -24,9 +24,9 @@ class SearchEntry(Base):
 
     __tablename__ = "search_entry"
     __table_args__ = (
+        # No index on the permission columns: the full-text index must drive every search
+        # (PostgreSQL preferred an entity index, then read each row's vector from TOAST).
         UniqueConstraint("kind", "record_id"),
-        # The permission filter comes first in every query: entity, then level.
-        Index("ix_search_entry_entity_level", "entity_id", "confidentiality"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

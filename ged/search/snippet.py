@@ -29,8 +29,10 @@ def highlight(text: str, query: Query, window: int = WINDOW) -> str:
     words = list(_WORD.finditer(text))
     if not words:
         return ""
-    hits = [i for i, m in enumerate(words)
-            if (term := french.stem(m[0])) in exact or term.startswith(prefixes or ("\0",))]
+    # Each distinct word stemmed once: a page of text repeats most of its words.
+    matching = {word for word in {m[0] for m in words}
+                if (term := french.stem(word)) in exact or term.startswith(prefixes or ("\0",))}
+    hits = [i for i, m in enumerate(words) if m[0] in matching]
     start = _best_start(hits, len(words), window)
     chosen = words[start:start + window]
     marked = {i for i in hits if start <= i < start + window}

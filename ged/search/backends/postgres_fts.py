@@ -1,4 +1,19 @@
-"""PostgreSQL: a tsvector in the french_unaccent configuration and its GIN index.
+"""PostgreSQL: tsvectors of each entry and a GIN index.
+
+Three vectors per entry (migrations 0006 and 0009), each for one question:
+
+* ``search_fts_terms``, what matches: the entry's terms (ged.search.french, as SQLite's
+  index holds them) and their pairs (``french.pairs``: each term joined to the next and to
+  the one after), without positions, under the GIN index. A word, a prefix or a phrase of up
+  to three terms is answered by the index alone; with word positions PostgreSQL would read
+  every candidate's whole vector to check them, hundreds of milliseconds for a phrase as
+  common as "directeur général" (a phrase of three is only taken for another when its three
+  pairs stand apart in one text, and none of them together);
+* ``search_fts``, title (weight A) and body (D) in the french_unaccent configuration, with
+  positions, out of the row: the rank, and the word order of longer phrases (identifiers)
+  and of phrases ending in a prefix, checked only on the entries that have all their pairs;
+* ``search_fts_title``, small and kept in the row: whether the title matches, the first key
+  of the ranking window (``SqlBackend._page``) when too many records match to rank them all.
 
 Snippets come from ged.search.snippet rather than ts_headline: PostgreSQL's parser reads
 ``CEET-A-2026-000123`` in the original text as other tokens than the flattened words that
@@ -9,7 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, literal_column, text
+from sqlalchemy import ColumnElement, and_, bindparam, cast, func, literal_column, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause
 
@@ -17,52 +33,113 @@ from ged.search import french
 from ged.search.backends.sql import SqlBackend
 from ged.search.models import SearchEntry
 from ged.search.query import Clause, Query
-from ged.search.types import Entry
+from ged.search.types import Access, Entry, Filters, Results
 
 CONFIG: ColumnElement[Any] = literal_column("'french_unaccent'::regconfig")
 VECTOR: ColumnElement[Any] = literal_column("search_entry.search_fts")
+TERMS: ColumnElement[Any] = literal_column("search_entry.search_fts_terms")
+TITLE: ColumnElement[Any] = literal_column("search_entry.search_fts_title")
 # Title words are weight A, body words weight D (ts_rank's defaults: 1.0 and 0.1).
-_VECTOR_SQL = text(
+VECTORS_SQL = text(
     "UPDATE search_entry SET search_fts ="
     " setweight(to_tsvector('french_unaccent', :title), 'A')"
-    " || setweight(to_tsvector('french_unaccent', :body), 'D')"
+    " || setweight(to_tsvector('french_unaccent', :body), 'D'),"
+    " search_fts_title = to_tsvector('french_unaccent', :title),"
+    " search_fts_terms = array_to_tsvector(CAST(:terms AS text[]))"
     " WHERE id = :id"
 )
 
 
-def _phrase(clause: Clause) -> str:
+def vector_values(entry_id: int, title: str, body: str) -> dict[str, Any]:
+    """The parameters of ``VECTORS_SQL`` for one entry (also used by migration 0009)."""
+    terms: set[str] = set()
+    for part in (title, body):
+        found = french.terms(part)
+        terms.update(found, french.pairs(found))
+    return {"id": entry_id, "title": french.flatten(title), "body": french.flatten(body),
+            "terms": sorted(terms)}
+
+
+def _lookup(clause: Clause) -> str:
+    """The clause over ``search_fts_terms``: its terms, or its pairs when it is a phrase."""
+    terms = clause.terms
+    whole = terms[:-1] if clause.prefix else terms
+    # The pairs of a long phrase (an identifier) narrow it down; its order is checked after.
+    parts = [f"'{pair}'" for pair in french.pairs(whole)] or [f"'{term}'" for term in whole]
+    if clause.prefix:
+        parts.append(f"'{terms[-1]}':*")
+    return "(" + " & ".join(dict.fromkeys(parts)) + ")"
+
+
+def _ordered(clause: Clause) -> bool:
+    """Word order still to check: the pairs of up to three whole terms say all."""
+    return len(clause.words) > 3 or (len(clause.words) > 1 and clause.prefix)
+
+
+def _words(clause: Clause, joint: str) -> str:
     # Words are letters and digits only (french.words), so quoting them is all the escaping;
     # PostgreSQL folds, unaccents and stems them as it did the indexed text.
     words = [f"'{word}'" for word in clause.words]
     if clause.prefix:
         words[-1] += ":*"
-    return "(" + " <-> ".join(words) + ")"
+    return "(" + joint.join(words) + ")"
 
 
-def tsquery_text(query: Query) -> str:
-    """The to_tsquery text of a parsed query."""
-    expression = " & ".join(_phrase(clause) for clause in query.required)
-    return expression + "".join(f" & !{_phrase(clause)}" for clause in query.excluded)
+def lookup_text(query: Query) -> str:
+    """The tsquery text over ``search_fts_terms`` (literal terms, no configuration)."""
+    expression = " & ".join(_lookup(clause) for clause in query.required)
+    return expression + "".join(f" & !{_lookup(clause)}"
+                                for clause in query.excluded if not _ordered(clause))
+
+
+def order_text(query: Query) -> str:
+    """The to_tsquery text of the word order the lookup cannot check, or ''."""
+    required = [_words(c, " <-> ") for c in query.required if _ordered(c)]
+    excluded = [f"!{_words(c, ' <-> ')}" for c in query.excluded if _ordered(c)]
+    return " & ".join(required + excluded)
+
+
+def rank_text(query: Query) -> str:
+    """The to_tsquery text that ranks over ``search_fts`` and tells a title match."""
+    return " & ".join(_words(clause, " & ") for clause in query.required)
 
 
 class PostgresFtsBackend(SqlBackend):
-    """The ministry-scale database backend: the GIN index answers in milliseconds."""
+    """The ministry-scale database backend: the GIN indexes answer in milliseconds."""
+
+    def search(self, session: Session, query: Query, filters: Filters, access: Access,
+               page: int, per_page: int) -> Results:
+        # A word found in most records makes the planner prefer reading the whole table, and
+        # testing each row's vector means fetching it from TOAST: the bitmap of the GIN index
+        # over narrow rows is many times faster. JIT would only add its compile time.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        session.execute(text("SET LOCAL jit = off"))
+        return super().search(session, query, filters, access, page, per_page)
 
     def _store_text(self, session: Session, rows: list[tuple[int, Entry]]) -> None:
         if rows:
-            session.execute(_VECTOR_SQL, [
-                {"id": entry_id, "title": french.flatten(entry.title),
-                 "body": french.flatten(entry.body)} for entry_id, entry in rows
-            ])
+            session.execute(VECTORS_SQL, [
+                vector_values(entry_id, entry.title, entry.body) for entry_id, entry in rows])
 
     def _drop_text(self, session: Session, ids: list[int]) -> None:
-        """The vector lives in the entry's row and goes with it."""
+        """The vectors live in the entry's row and go with it."""
 
     def _clear_text(self, session: Session) -> None:
         """The vectors live in the entries' rows and go with them."""
 
     def _matched(self, query: Query
                  ) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
-        tsquery = func.to_tsquery(CONFIG, bindparam("tsquery", tsquery_text(query)))
-        score = func.ts_rank(VECTOR, tsquery)
-        return SearchEntry.__table__, VECTOR.op("@@")(tsquery), score
+        lookup = cast(bindparam("lookup", lookup_text(query)), TSQUERY)
+        match = TERMS.op("@@")(lookup)
+        order = order_text(query)
+        if order:
+            match = and_(match, VECTOR.op("@@")(
+                func.to_tsquery(CONFIG, bindparam("order", order))))
+        return SearchEntry.__table__, match, func.ts_rank(VECTOR, self._rank_query(query))
+
+    def _title_hit(self, query: Query) -> ColumnElement[bool] | None:
+        return TITLE.op("@@")(self._rank_query(query))
+
+    @staticmethod
+    def _rank_query(query: Query) -> ColumnElement[Any]:
+        return func.to_tsquery(CONFIG, bindparam("rank", rank_text(query)))

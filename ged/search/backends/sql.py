@@ -84,6 +84,10 @@ def _row_values(entry: Entry) -> dict[str, Any]:
     }
 
 
+# Above this many matches, only this many are ranked (see ``_page``).
+RANK_WINDOW = 200
+
+
 class SqlBackend:
     """A backend in the application's own database; subclasses hold the full-text part."""
 
@@ -148,7 +152,9 @@ class SqlBackend:
         total, facets = self._facets(session, source, where)
         if total == 0:
             return Results(0, [], facets)
-        rows = session.execute(self._page(source, where, score, page, per_page)).all()
+        title_hit = self._title_hit(query) if total > RANK_WINDOW else None
+        rows = session.execute(
+            self._page(source, where, score, page, per_page, title_hit)).all()
         snippets = self._snippets(session, [row.id for row in rows], query)
         hits = [Hit(row.kind, row.record_id, row.title, row.entity_id, row.record_date,
                     float(row.score), snippets.get(row.id, "")) for row in rows]
@@ -173,15 +179,20 @@ class SqlBackend:
 
     @staticmethod
     def _page(source: FromClause, where: ColumnElement[bool], score: ColumnElement[float],
-              page: int, per_page: int) -> Executable:
-        return (
-            select(SearchEntry.id, SearchEntry.kind, SearchEntry.record_id, SearchEntry.title,
-                   SearchEntry.entity_id, SearchEntry.record_date, score.label("score"))
-            .select_from(source).where(where)
-            .order_by(score.desc(), SearchEntry.record_date.desc().nulls_last(),
-                      SearchEntry.id.desc())
-            .offset((max(page, 1) - 1) * per_page).limit(per_page)
-        )
+              page: int, per_page: int, title_hit: ColumnElement[bool] | None = None
+              ) -> Executable:
+        offset = (max(page, 1) - 1) * per_page
+        newest = (SearchEntry.record_date.desc().nulls_last(), SearchEntry.id.desc())
+        ranked = select(SearchEntry.id, SearchEntry.kind, SearchEntry.record_id,
+                        SearchEntry.title, SearchEntry.entity_id, SearchEntry.record_date,
+                        score.label("score")).order_by(score.desc(), *newest)
+        if title_hit is None:
+            return ranked.select_from(source).where(where).offset(offset).limit(per_page)
+        # Too many matches to rank them all (each rank reads the record's whole vector): rank
+        # the window of those whose title matches, then the newest, as a reader scans them.
+        window = (select(SearchEntry.id).select_from(source).where(where)
+                  .order_by(title_hit.desc(), *newest).limit(max(RANK_WINDOW, offset + per_page)))
+        return ranked.where(SearchEntry.id.in_(window)).offset(offset).limit(per_page)
 
     # The full-text part, per database.
     def _store_text(self, session: Session, rows: list[tuple[int, Entry]]) -> None:
@@ -196,6 +207,10 @@ class SqlBackend:
     def _matched(self, query: Query
                  ) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
         raise NotImplementedError
+
+    def _title_hit(self, query: Query) -> ColumnElement[bool] | None:
+        """Whether the title matches, to choose the ranking window; None ranks every match."""
+        return None
 
     @staticmethod
     def _snippets(session: Session, ids: list[int], query: Query) -> dict[int, str]:

@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from ged.search import service
+from ged.search.backends.sql import RANK_WINDOW
+from ged.search.types import Entry
 
 RACCORDEMENT_NORMAL = {"Arrêté portant raccordement des quartiers", "Facture d'électricité"}
 RACCORDEMENT_ALL = RACCORDEMENT_NORMAL | {"Note sur le raccordement du ministère",
@@ -21,6 +23,10 @@ RACCORDEMENT_ALL = RACCORDEMENT_NORMAL | {"Note sur le raccordement du ministèr
     ("l'arrêté ministre", {"Arrêté portant raccordement des quartiers"}),
     ('"réseau CEET"', {"Arrêté portant raccordement des quartiers"}),
     ('"CEET réseau"', set()),
+    ('"échéances de raccordement"', {"Arrêté portant raccordement des quartiers"}),
+    # Every pair of it is in the text ("quartiers de", "de raccordement"), not in this order.
+    ('"quartiers de raccordement"', set()),
+    ("ceet-a-2026-00012*", {"Rapport annuel", "Compte rendu de réunion"}),
     ("raccordement -facture", RACCORDEMENT_ALL - {"Facture d'électricité"}),
     ('raccordement -"zone franche"', RACCORDEMENT_ALL - {"Lettre réservée"}),
     ("régul*", {"Rapport annuel"}),
@@ -75,3 +81,27 @@ def test_total_facets_and_pages_agree(db_session, corpus, ministry):
     assert dict(results.facets["entity"]) == {ministry["CEET"].id: 4}
     assert dict(results.facets["year"]) == {2026: 3, 2025: 1}
     assert dict(results.facets["doc_type"]) == {"arrete": 1, "facture": 1, "note": 1, "lettre": 1}
+
+
+def test_many_matches_are_counted_exactly_and_titles_come_first(db_session, backend, ministry):
+    """GIVEN more matches than the ranking window, a few with the word in their title
+    WHEN searched THEN the total and facets count every match, and the first page shows the
+    title matches, newest first where their rank ties."""
+    ceet = ministry["CEET"].id
+    many = RANK_WINDOW + 50
+    backend.upsert(db_session, [Entry(
+        kind="document", record_id=100_000 + n, entity_id=ceet, confidentiality="normal",
+        title=f"Note de service {n}", body="Suivi des travaux de raccordement du quartier.",
+        doc_type="note", record_date=date(2026, 1, 1 + n % 28)) for n in range(many)])
+    titled = [Entry(kind="document", record_id=200_000 + n, entity_id=ceet,
+                    confidentiality="normal", title=f"Raccordement de la zone {n}",
+                    body="Compte rendu.", doc_type="rapport", record_date=date(2025, 6, 1 + n))
+              for n in range(3)]
+    backend.upsert(db_session, titled)
+    db_session.flush()
+    results = service.search(db_session, None, "raccordement", per_page=5).results
+    assert results.total == many + 3
+    assert dict(results.facets["doc_type"]) == {"note": many, "rapport": 3}
+    assert [hit.record_id for hit in results.hits[:3]] == [200_002, 200_001, 200_000]
+    second = service.search(db_session, None, "raccordement", page=2, per_page=5).results
+    assert {h.record_id for h in results.hits}.isdisjoint(h.record_id for h in second.hits)
