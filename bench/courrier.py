@@ -4,8 +4,9 @@ Usage: ``python bench/courrier.py [--seconds 15] [--clients 8] [--inbox 100000]`
 (PostgreSQL at ATD_BENCH_POSTGRES_URL, by default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres; a database is created and dropped).
 
-1. ``atd serve`` (waitress) in its own process; CLIENTS threads POST /api/v1/courriers with
-   keep-alive connections for SECONDS; throughput, latency percentiles, then the chrono
+1. ``atd serve`` (waitress) in its own process; CLIENTS keep-alive connections of ``wrk``
+   (Debian's wrk, bench/courrier_load.lua) POST /api/v1/courriers for SECONDS; throughput,
+   latency percentiles, then the chrono
    numbers are checked: no gap, no duplicate, one per 201 answer.
 2. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
    number from the same locked counter row, with no ORM, no HTTP and no event log.
@@ -28,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -127,28 +129,36 @@ def run_clients(clients: int, seconds: float, one: Callable[[], object]
     return len(flat), flat, elapsed
 
 
-def http_registration(ports: list[int], token: str, numbers: list[str]
-                      ) -> Callable[[], object]:
-    clients = iter(range(1_000_000))
+LOAD_SCRIPT = Path(__file__).with_name("courrier_load.lua")
 
-    def factory() -> Callable[[], None]:
-        # Client n talks to server n mod N, as a round-robin balancer would spread them.
-        port = ports[next(clients) % len(ports)]
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        payload = json.dumps(BODY)
 
-        def call() -> None:
-            conn.request("POST", "/api/v1/courriers", body=payload, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            if response.status != 201:
-                raise RuntimeError(f"{response.status}: {data[:200]!r}")
-            numbers.append(json.loads(data)["chrono"])
+@dataclass
+class Load:
+    """What one wrk run reported: answers 201 and others, seconds, latency percentiles (ms)."""
 
-        return call
+    created: int
+    failed: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
 
-    return factory
+
+def http_registration(ports: list[int], token: str, clients: int, seconds: float) -> list[Load]:
+    """wrk (C, outside Python's GIL) posts registrations on keep-alive connections: the
+    clients split over the servers as a round-robin balancer would, one wrk per server."""
+    env = {**os.environ, "ATD_BENCH_TOKEN": token, "ATD_BENCH_BODY": json.dumps(BODY)}
+    runs = [subprocess.Popen(
+        ["wrk", "-t", "1", "-c", str(max(1, clients // len(ports))), "-d", f"{seconds:.0f}s",
+         "--timeout", "30s", "-s", str(LOAD_SCRIPT), f"http://127.0.0.1:{port}"],
+        env=env, stdout=subprocess.PIPE, text=True) for port in ports]
+    loads = []
+    for run in runs:
+        output, _ = run.communicate()
+        line = next(x for x in output.splitlines() if x.startswith("RESULT "))
+        created, failed, *figures = line.split()[1:]
+        loads.append(Load(int(created), int(failed), *map(float, figures)))
+    return loads
 
 
 def raw_registration(dsn: str, ceet: int, year: int) -> Callable[[], object]:
@@ -237,14 +247,19 @@ def main() -> None:
               "| p99 ms |")
         print("|----------------------------------------|-------:|---------:|-------:|-------:"
               "|-------:|")
-        numbers: list[str] = []
         count = 0
         for n in args.servers:
             with servers(url, Path(tmp), n, args.threads) as ports:
-                done, lat, elapsed = run_clients(
-                    args.clients, args.seconds, http_registration(ports, token, numbers))
+                loads = http_registration(ports, token, args.clients, args.seconds)
+            done = sum(load.created for load in loads)
             count += done
-            report(f"HTTP API, {n} waitress x {args.threads} threads", done, lat, elapsed)
+            elapsed = max(load.seconds for load in loads)
+            # One wrk per server: its worst percentiles stand for all (they cannot be merged).
+            print(f"| {f'HTTP API, {n} waitress x {args.threads} threads':<38} | {done:>6} "
+                  f"| {done / elapsed:>8.0f} | {max(x.p50 for x in loads):>6.1f} "
+                  f"| {max(x.p95 for x in loads):>6.1f} | {max(x.p99 for x in loads):>6.1f} |")
+            if any(load.failed for load in loads):
+                print(f"  {sum(load.failed for load in loads)} answers other than 201")
         count_raw, lat_raw, elapsed_raw = run_clients(
             args.clients, args.seconds, raw_registration(dsn, ceet, year))
         report("raw SQL (counter + insert, 1 tx/row)", count_raw, lat_raw, elapsed_raw)
@@ -254,9 +269,10 @@ def main() -> None:
             missing, duplicated = chrono.gaps(session, ceet, "arrivee", year)
             stored = session.scalar(select(func.count()).select_from(Courrier).where(
                 Courrier.direction == "arrivee"))
+            distinct = session.scalar(select(func.count(Courrier.chrono.distinct())).where(
+                Courrier.direction == "arrivee"))
         print(f"\nChrono numbers after the HTTP run: {stored} stored for {count} answers 201, "
-              f"{len(set(numbers))} distinct, {len(missing)} missing, "
-              f"{len(duplicated)} duplicated.")
+              f"{distinct} distinct, {len(missing)} missing, {len(duplicated)} duplicated.")
 
         fill_inbox(dsn, ceet, args.inbox, year)
         sessions = make_sessionmaker(engine)
