@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -87,10 +87,13 @@ def mark_indexed(session: Session, model: type[Indexed], record_id: int,
     """Record that the record as asked for at ``requested_at`` is indexed.
 
     Returns False (and leaves the record waiting) when a newer request came in meanwhile.
+    One UPDATE that compares and sets; ``updated_at`` is kept, indexing changes nothing a
+    reader sees as a change of the record.
     """
-    record = cast("Indexed | None", session.get(model, record_id))
-    if record is None or record.index_requested_at != requested_at:
-        return False
-    record.index_status = "indexe"
-    record.indexed_at = utcnow()
-    return True
+    result = session.execute(
+        update(model)
+        .where(model.id == record_id, model.index_requested_at == requested_at)
+        .values(index_status="indexe", indexed_at=utcnow(), updated_at=model.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1

@@ -72,8 +72,13 @@ def test_reading_ends_with_pages_text_and_index_hand_off(db_session, add, jobs):
     assert "\f" in search.indexable_text(db_session, document.id)
     search.index_document(db_session, document.id)
     assert search.pending(db_session, Document) == {document.id: document.index_requested_at}
+    modified = document.updated_at
+    # A request older than the record's last one does not mark it indexed.
+    assert not search.mark_indexed(db_session, Document, document.id, version.created_at)
     assert search.mark_indexed(db_session, Document, document.id, document.index_requested_at)
     assert search.pending(db_session, Document) == {}
+    db_session.expire_all()
+    assert document.index_status == "indexe" and document.updated_at == modified
 
 
 def test_unreadable_file_marks_the_version_failed_and_keeps_the_original(db_session, ministry,
