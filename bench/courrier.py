@@ -6,8 +6,10 @@ postgresql+psycopg://postgres@127.0.0.1:5432/postgres; a database is created and
 
 1. ``atd serve`` (waitress) in its own process; CLIENTS keep-alive connections of ``wrk``
    (Debian's wrk, bench/courrier_load.lua) POST /api/v1/courriers for SECONDS; throughput,
-   latency percentiles, then the chrono
-   numbers are checked: no gap, no duplicate, one per 201 answer.
+   latency percentiles, then the chrono numbers are checked: no gap, no duplicate, one per
+   201 answer. Background jobs run as in production, on an ``atd worker`` over Redis
+   (ATD_BENCH_REDIS_URL, by default redis://127.0.0.1:6379/0, a queue of the run's own);
+   ``--jobs local`` runs them in each server's in-process pool instead.
 2. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
    number from the same locked counter row, with no ORM, no HTTP and no event log.
 3. INBOX courriers are added to the mail office's « À imputer »; its first page (with its
@@ -69,22 +71,47 @@ def free_port() -> int:
 
 
 @contextmanager
-def servers(url: str, folder: Path, count: int, threads: int = 8) -> Iterator[list[int]]:
-    """``count`` server processes, each on its own port (as behind a load balancer)."""
+def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "rq"
+            ) -> Iterator[list[int]]:
+    """``count`` server processes, each on its own port (as behind a load balancer).
+
+    With ``jobs="rq"`` (production: Redis configured) the background jobs, the search
+    indexing that follows each registration among them, run in one ``atd worker`` process
+    on a queue of this run's own; with ``"local"``, in each server's in-process pool.
+    """
+    env = instance_env(url, folder, jobs)
     with ExitStack() as stack:
-        yield [stack.enter_context(server(url, folder, threads)) for _ in range(count)]
+        if jobs == "rq":
+            stack.enter_context(process(["worker"], env))
+        yield [stack.enter_context(server(url, folder, threads, env)) for _ in range(count)]
+
+
+def instance_env(url: str, folder: Path, jobs: str = "local") -> dict[str, str]:
+    redis_url = os.environ.get("ATD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    return {**os.environ, "ATD_DATABASE_URL": url, "ATD_INSTANCE_DIR": str(folder),
+            "ATD_STORAGE_DIR": str(folder / "files"),
+            "ATD_REDIS_URL": redis_url if jobs == "rq" else "",
+            "ATD_QUEUE_NAME": f"atd-bench-{os.getpid()}"}
 
 
 @contextmanager
-def server(url: str, folder: Path, threads: int = 8) -> Iterator[int]:
-    port = free_port()
-    env = {**os.environ, "ATD_DATABASE_URL": url, "ATD_INSTANCE_DIR": str(folder),
-           "ATD_STORAGE_DIR": str(folder / "files"), "ATD_REDIS_URL": ""}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--threads", str(threads)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """``atd COMMAND`` in its own process, stopped on the way out."""
+    child = subprocess.Popen([sys.executable, "-m", "core.cli", *command], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        yield child
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+@contextmanager
+def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None = None
+           ) -> Iterator[int]:
+    port = free_port()
+    command = ["serve", "--port", str(port), "--threads", str(threads)]
+    with process(command, env or instance_env(url, folder)):
         for _ in range(100):
             try:
                 http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
@@ -92,9 +119,6 @@ def server(url: str, folder: Path, threads: int = 8) -> Iterator[int]:
             except OSError:
                 time.sleep(0.1)
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -234,6 +258,8 @@ def main() -> None:
     parser.add_argument("--servers", type=int, nargs="+", default=[1, 2],
                         help="Numbers of `atd serve` processes to measure.")
     parser.add_argument("--threads", type=int, default=8, help="Threads of each server.")
+    parser.add_argument("--jobs", choices=["rq", "local"], default="rq",
+                        help="Background jobs on an rq worker (production) or in-process.")
     args = parser.parse_args()
     year = time.gmtime().tm_year
     with postgres_database() as url, tempfile.TemporaryDirectory() as tmp:
@@ -241,15 +267,16 @@ def main() -> None:
         dsn = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(dsn) as conn:
             conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'interne', %s, 0)", (ceet, year))
+        where = "one rq worker" if args.jobs == "rq" else "each server's in-process pool"
         print(f"Registration, {args.clients} concurrent clients, {args.seconds:.0f} s each, "
-              "PostgreSQL\n")
+              f"PostgreSQL, background jobs (search indexing) on {where}\n")
         print("| path                                   | rows   | rows/s   | p50 ms | p95 ms "
               "| p99 ms |")
         print("|----------------------------------------|-------:|---------:|-------:|-------:"
               "|-------:|")
         count = 0
         for n in args.servers:
-            with servers(url, Path(tmp), n, args.threads) as ports:
+            with servers(url, Path(tmp), n, args.threads, args.jobs) as ports:
                 loads = http_registration(ports, token, args.clients, args.seconds)
             done = sum(load.created for load in loads)
             count += done
