@@ -63,19 +63,7 @@ def _digest(event: Event) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-_LOCKED_HEAD = "atd.audit_head"
-
-
-def lock_head(session: Session) -> AuditHead:
-    """The log's head, locked until the caller's transaction ends; appends are serialised on it.
-
-    A transaction that locks it before appending (courrier.chrono, to keep one lock order)
-    gets it back from ``record`` without asking the database again.
-    """
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    held = session.info.get(_LOCKED_HEAD)
-    if held is not None and held[0] is transaction:
-        return held[1]
+def _head(session: Session) -> AuditHead:
     # populate_existing: sessions keep their objects across commits (expire_on_commit=False),
     # so a head loaded in an earlier transaction would otherwise hide appends made since.
     query = select(AuditHead).where(AuditHead.id == 1).with_for_update()
@@ -84,9 +72,6 @@ def lock_head(session: Session) -> AuditHead:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
         session.flush()
-    # Kept for this (innermost) transaction only: a savepoint rolled back releases its locks.
-    session.info[_LOCKED_HEAD] = (session.get_nested_transaction() or session.get_transaction(),
-                                  head)
     return head
 
 
@@ -106,7 +91,7 @@ def record(
         actor: the acting user, or None for the system (then ``actor_name`` says who, e.g. "cli").
         action: a dotted verb such as ``entite.creee`` or ``utilisateur.connecte``.
     """
-    head = lock_head(session)
+    head = _head(session)
     event = Event(
         seq=head.seq + 1,
         created_at=utcnow(),

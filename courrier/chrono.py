@@ -17,7 +17,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core import audit
+from core.audit import AuditHead
 from courrier.models import DIRECTION_LETTERS, ChronoCounter, Courrier
 
 _LETTER_TO_DIRECTION = {letter: direction for direction, letter in DIRECTION_LETTERS.items()}
@@ -50,6 +50,12 @@ def parse_chrono(value: str) -> Chrono | None:
     return Chrono(match["entity"], direction, int(match["year"]), int(match["seq"]))
 
 
+def _lock_event_log(session: Session) -> None:
+    # Every transaction that takes a number also appends to the event log. Locking the log's
+    # head first gives all of them one lock order (log, then counter): two never deadlock.
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+
+
 def _create_counter(session: Session, entity_id: int, direction: str, year: int) -> None:
     values = {"entity_id": entity_id, "direction": direction, "year": year, "last": 0}
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
@@ -73,9 +79,7 @@ def _increment(session: Session, entity_id: int, direction: str, year: int) -> i
 
 def take_number(session: Session, entity_id: int, direction: str, year: int) -> int:
     """The next number of the counter, held by this transaction until it ends."""
-    # Every transaction that takes a number also appends to the event log. Locking the log's
-    # head first gives all of them one lock order (log, then counter): two never deadlock.
-    audit.lock_head(session)
+    _lock_event_log(session)
     number = _increment(session, entity_id, direction, year)
     if number is None:
         _create_counter(session, entity_id, direction, year)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, delete, event, text, update
+from sqlalchemy import Table, delete, text, update
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -96,33 +96,6 @@ def test_session_kept_across_commits_appends_after_events_added_since(make_runti
     assert third.seq == 3
     with runtime.session() as session:
         assert audit.verify(session).ok
-
-
-def test_head_locked_first_is_read_once_and_again_after_a_rolled_back_savepoint(db_session):
-    """GIVEN a transaction that locked the head (as a chrono number does) WHEN it appends THEN
-    the head is not read again; after a savepoint that appended is rolled back, it is."""
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *_args):
-        if "FROM audit_head" in statement:
-            reads.append(statement)
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        audit.lock_head(db_session)
-        first = audit.record(db_session, None, "test.un", "test", actor_name="test")
-        assert len(reads) == 1
-        savepoint = db_session.begin_nested()
-        audit.record(db_session, None, "test.annule", "test", actor_name="test")
-        savepoint.rollback()
-        second = audit.record(db_session, None, "test.deux", "test", actor_name="test")
-        db_session.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert len(reads) == 3  # the savepoint's own read, then the head as the rollback left it
-    assert (first.seq, second.seq) == (1, 2) and second.prev_hash == first.hash
-    assert audit.verify(db_session).ok
 
 
 # -- ``atd audit verify`` -------------------------------------------------------------------
