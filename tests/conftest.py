@@ -173,9 +173,10 @@ class DeferredQueue:
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
                delay: float = 0.0, coalesce: bool = False) -> None:
         if coalesce:
-            if call_key(path, args, kwargs) in self.queued:
+            key = call_key(path, args, kwargs)
+            if key in self.queued:
                 return
-            self.queued.add(call_key(path, args, kwargs))
+            self.queued.add(key)
         self.submitted.append((path, args, kwargs, attempt))
 
     def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -130,7 +130,7 @@ class PostgresFtsBackend(SqlBackend):
     def _matched(self, query: Query
                  ) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
         lookup = cast(bindparam("lookup", lookup_text(query)), TSQUERY)
-        match = TERMS.op("@@")(lookup)
+        match: ColumnElement[bool] = TERMS.op("@@")(lookup)
         order = order_text(query)
         if order:
             match = and_(match, VECTOR.op("@@")(
