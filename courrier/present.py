@@ -87,6 +87,8 @@ COURRIER_DETAIL = Schema("CourrierDetail", _record({
     "liens": {"type": "array", "items": _record({"type": _TEXT, "sens": _TEXT, "chrono": _TEXT,
                                                  "id": _INT})},
     "actions_possibles": {"type": "array", "items": _TEXT},
+    "indexation": {"enum": ["a_indexer", "indexe", None],
+                   "description": "Recherche : en attente d'indexation, ou indexé."},
 }))
 LISTE = Schema("ListeCourriers", _record({
     "total": _INT, "page": _INT, "par_page": _INT,
@@ -141,5 +143,5 @@ def detail_json(c: Courrier, links: list[dict[str, Any]], offered: list[str]) ->
         "imputations": [imputation_json(i) for i in c.imputations],
         "historique": [step_json(s) for s in c.steps],
         "pieces": [{"document": a.document_id, "role": a.role} for a in c.attachments],
-        "liens": links, "actions_possibles": offered,
+        "liens": links, "actions_possibles": offered, "indexation": c.index_status,
     }

@@ -40,6 +40,8 @@ def test_letter_goes_all_the_way_through_the_api(api, world):
     number = letter["id"]
     detail = api("bo.ceet", "GET", f"/courriers/{number}").get_json()
     assert detail["echeance"] and detail["actions_possibles"] == ["annuler"]
+    # Its indexing job runs after the commit: until then the search does not know it yet.
+    assert detail["indexation"] == "a_indexer"
 
     routed = api("bo.ceet", "POST", f"/courriers/{number}/imputations", json={
         "type": "attribution", "entite": "CEET-COM", "agent": "agent.com"})
