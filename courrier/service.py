@@ -109,13 +109,15 @@ def _entity(session: Session, code: str) -> Entity:
 def new_courrier(session: Session, actor: User, entity: Entity, direction: str, on: date,
                   **fields: object) -> Courrier:
     """A courrier with the next chrono number of its entity, direction and year."""
-    seq = chrono.take_number(session, entity.id, direction, on.year)
     courrier = Courrier(
-        entity=entity, direction=direction, year=on.year, seq=seq,
-        chrono=chrono.format_chrono(entity.code, direction, on.year, seq),
-        registered_at=utcnow(), registered_by_id=actor.id,
-        status=workflow.INITIAL_STATUS[direction], **fields,
+        entity=entity, direction=direction, year=on.year,
+        registered_by_id=actor.id, status=workflow.INITIAL_STATUS[direction], **fields,
     )
+    # The number locks the event log until the commit, for every registration of the
+    # instance: take it once the object is built, and keep what follows short.
+    courrier.seq = chrono.take_number(session, entity.id, direction, on.year)
+    courrier.chrono = chrono.format_chrono(entity.code, direction, on.year, courrier.seq)
+    courrier.registered_at = utcnow()
     session.add(courrier)  # flushed with its first step (``workflow.record``)
     return courrier
 
