@@ -21,7 +21,7 @@ from courrier.replies import ReplyInput
 from ged import access as ged_access
 from ged import service as ged
 from ged.models import Document
-from ged.service import Download, Upload
+from ged.service import CheckedUpload, Download, Upload
 
 
 def _writer(session: Session, actor: User, courrier: Courrier) -> User | None:
@@ -35,8 +35,8 @@ def _writer(session: Session, actor: User, courrier: Courrier) -> User | None:
     return actor
 
 
-def store(session: Session, actor: User, courrier: Courrier, uploads: Iterable[Upload],
-          role: str) -> list[Attachment]:
+def store(session: Session, actor: User, courrier: Courrier,
+          uploads: Iterable[Upload | CheckedUpload], role: str) -> list[Attachment]:
     """Store each file as a GED document of the courrier's entity and attach it."""
     uploads = list(uploads)
     if not uploads:
@@ -73,10 +73,15 @@ INTAKE_TYPE = "scan"
 
 def register_with_files(session: Session, actor: User, reg: service.Registration,
                         uploads: Iterable[Upload]) -> Courrier:
-    """Register the courrier and store its uploaded scan(s) in the same transaction."""
-    courrier = service.register(session, actor, reg)
-    role = "annexe" if courrier.direction == "depart" else "scan"
-    store(session, actor, courrier, uploads, role)
+    """Register the courrier and store its uploaded scan(s) in the same transaction.
+
+    The files are copied and checked before the chrono number is taken (see
+    ``ged.service.checked_uploads``): a bad file is refused without holding anyone up.
+    """
+    with ged.checked_uploads(session, uploads) as files:
+        courrier = service.register(session, actor, reg)
+        role = "annexe" if courrier.direction == "depart" else "scan"
+        store(session, actor, courrier, files, role)
     return courrier
 
 
@@ -99,8 +104,9 @@ def waiting(session: Session, actor: User, limit: int = 50) -> list[Document]:
 def reply_with_files(session: Session, actor: User, courrier_id: int, data: ReplyInput,
                      uploads: Iterable[Upload]) -> Courrier:
     """Draw up the reply and store its uploaded draft (or signed letter) with it."""
-    departure = replies.reply(session, actor, courrier_id, data)
-    store(session, actor, departure, uploads, "lettre_signee" if data.signed else "projet")
+    with ged.checked_uploads(session, uploads) as files:
+        departure = replies.reply(session, actor, courrier_id, data)
+        store(session, actor, departure, files, "lettre_signee" if data.signed else "projet")
     return departure
 
 

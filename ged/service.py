@@ -6,7 +6,8 @@ line's operator. Each change and each download writes an event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from core.runtime import runtime_of
 from ged import access, filetypes, search
 from ged.errors import NotRetryable, StoredFileMissing
 from ged.models import CONFIDENTIALITY, Document, DocumentVersion
-from ged.storage import FileStore
+from ged.storage import FileStore, Staged
 
 EXTRACTION_JOB = "ged.jobs.extract_version"
 EDITABLE = ("title", "doc_type", "classification", "confidentiality", "tags", "extra", "author",
@@ -96,22 +97,49 @@ def resolve_entity(session: Session, code: str) -> Entity:
     return entity
 
 
-def _store_upload(session: Session, upload: Upload) -> tuple[str, int, filetypes.FileType]:
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload copied to the store's staging area and accepted by its content."""
+
+    filename: str
+    staged: Staged
+    kind: filetypes.FileType
+
+
+@contextmanager
+def checked_uploads(session: Session, uploads: Iterable[Upload]
+                    ) -> Iterator[list[CheckedUpload]]:
+    """Copy and check the uploads now, before the caller's transaction takes its locks.
+
+    Copying, syncing and reading a file's structure is the slow part of adding it; a
+    courrier's registration does it before taking its chrono number, which every other
+    registration waits for. Files the block did not turn into versions are removed at its end.
+
+    Raises:
+        RefusedFile: a file is not accepted (reason in French); nothing is kept.
+    """
     settings = runtime_of(session).settings
     store = store_of(session)
-    with store.staging(upload.stream, settings.max_upload_mb * 1024 * 1024) as staged:
-        kind = filetypes.inspect(staged.path, settings.max_image_pixels)
-        store.keep(staged)
-    return staged.sha256, staged.size, kind
+    with ExitStack() as stack:
+        checked = []
+        for upload in uploads:
+            staged = stack.enter_context(
+                store.staging(upload.stream, settings.max_upload_mb * 1024 * 1024))
+            kind = filetypes.inspect(staged.path, settings.max_image_pixels)
+            checked.append(CheckedUpload(upload.filename, staged, kind))
+        yield checked
 
 
 def _new_version(session: Session, document: Document, user: User | None,
-                 upload: Upload) -> DocumentVersion:
-    sha256, size, kind = _store_upload(session, upload)
+                 upload: Upload | CheckedUpload) -> DocumentVersion:
+    if isinstance(upload, Upload):
+        with checked_uploads(session, [upload]) as (checked,):
+            return _new_version(session, document, user, checked)
+    stored, kind = store_of(session).keep(upload.staged), upload.kind
     document.current_number += 1
     version = DocumentVersion(
         number=document.current_number, filename=_clean_name(upload.filename), kind=kind.kind,
-        media_type=kind.media_type, size=size, sha256=sha256, page_count=kind.pages,
+        media_type=kind.media_type, size=stored.size, sha256=stored.sha256, page_count=kind.pages,
         status="en_attente", created_by_id=user.id if user else None,
     )
     document.versions.append(version)
@@ -120,8 +148,8 @@ def _new_version(session: Session, document: Document, user: User | None,
     return version
 
 
-def add_document(session: Session, user: User | None, upload: Upload, entity: Entity,
-                 **fields: Any) -> Document:
+def add_document(session: Session, user: User | None, upload: Upload | CheckedUpload,
+                 entity: Entity, **fields: Any) -> Document:
     """Store the file, create the document and its first version, and queue its reading.
 
     Raises:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -9,11 +10,14 @@ from sqlalchemy import func, select
 
 from core.audit import Event
 from core.errors import PermissionDenied
-from courrier import service
+from courrier import chrono, scans, service
 from courrier.correspondents import CorrespondentInput
 from courrier.errors import CorrespondentNotFound, ForbiddenTransition, InvalidCourrier
 from courrier.models import Correspondent, Courrier
+from ged.errors import RefusedFile
+from ged.service import Upload, store_of
 from tests.courrier.conftest import yesterday
+from tests.courrier.test_web import small_pdf
 
 
 def test_registration_stores_the_letter_with_number_due_date_and_first_step(world):
@@ -124,3 +128,33 @@ def test_follow_up_is_linked_to_the_earlier_courrier_both_ways(world):
     assert earlier.steps[-1].action == "suite_recue"
     with pytest.raises(CourrierNotFound, match="Aucun courrier ne porte le numéro"):
         world.register(follow_up_of="CEET-A-1999-000001")
+
+
+def _stored_files(session) -> list[str]:
+    root = store_of(session).root
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_bad_scan_is_refused_before_the_number_is_taken(world):
+    before = _stored_files(world.session)
+    disguised = Upload("scan.pdf", io.BytesIO(b"MZ\x90\x00 not a letter at all"))
+    with pytest.raises(RefusedFile):
+        scans.register_with_files(world.session, world.bo, service.Registration(
+            entity_code="CEET", subject="Lettre", sender=world.sender.id), [disguised])
+    ceet = world.entities["CEET"].id
+    assert chrono.last_number(world.session, ceet, "arrivee", service.today().year) == 0
+    assert _stored_files(world.session) == before
+
+
+def test_a_scan_checked_for_a_refused_registration_is_not_kept(world):
+    before = _stored_files(world.session)
+    with pytest.raises(InvalidCourrier, match="l'objet est obligatoire"):
+        scans.register_with_files(world.session, world.bo, service.Registration(
+            entity_code="CEET", subject=" ", sender=world.sender.id),
+            [Upload("scan.pdf", io.BytesIO(small_pdf()))])
+    assert _stored_files(world.session) == before
+    courrier = scans.register_with_files(world.session, world.bo, service.Registration(
+        entity_code="CEET", subject="Lettre", sender=world.sender.id),
+        [Upload("scan.pdf", io.BytesIO(small_pdf()))])
+    assert [a.role for a in courrier.attachments] == ["scan"]
+    assert len(_stored_files(world.session)) == len(before) + 1
