@@ -105,7 +105,8 @@ def index() -> Any:
         found = inboxes.inbox(session, user, box, page)
     else:
         found = inboxes.search(session, user, forms.filters(request.args), page)
-    return jsonify({"total": found.total, "page": found.page, "par_page": found.per_page,
+    return jsonify({"total": found.total, "total_exact": found.total_exact,
+                    "page": found.page, "par_page": found.per_page,
                     "courriers": [courrier_json(c) for c in found.items]})
 
 

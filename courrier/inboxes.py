@@ -100,16 +100,23 @@ def inbox_condition(scope: Scope, name: str) -> ColumnElement[bool]:
     raise InvalidCourrier(f"Corbeille inconnue : {name}.")
 
 
+# Past this many courriers a list's total says "more than": counting 100,000 rows through the
+# visibility filter costs more than the page itself, and nobody pages that far.
+COUNT_LIMIT = 10_000
+
+
 @dataclass
 class Page:
     items: list[Courrier]
     total: int
     page: int
     per_page: int
+    total_exact: bool = True  # False: there are more than ``total`` (COUNT_LIMIT)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        known = max(1, -(-self.total // self.per_page))
+        return known if self.total_exact else max(known, self.page + 1)
 
 
 def _without_jit(session: Session) -> None:
@@ -123,7 +130,8 @@ def _without_jit(session: Session) -> None:
 def _page(session: Session, condition: ColumnElement[bool], page: int, per_page: int) -> Page:
     page = max(page, 1)
     _without_jit(session)
-    total = session.scalar(select(func.count()).select_from(Courrier).where(condition)) or 0
+    first = select(Courrier.id).where(condition).limit(COUNT_LIMIT + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(first)) or 0
     query = (
         select(Courrier)
         .where(condition)
@@ -136,7 +144,8 @@ def _page(session: Session, condition: ColumnElement[bool], page: int, per_page:
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return Page(list(session.scalars(query).unique()), total, page, per_page)
+    items = list(session.scalars(query).unique())
+    return Page(items, min(total, COUNT_LIMIT), page, per_page, total <= COUNT_LIMIT)
 
 
 def inbox(session: Session, user: User, name: str, page: int = 1, per_page: int = PER_PAGE,

@@ -91,7 +91,11 @@ COURRIER_DETAIL = Schema("CourrierDetail", _record({
                    "description": "Recherche : en attente d'indexation, ou indexé."},
 }))
 LISTE = Schema("ListeCourriers", _record({
-    "total": _INT, "page": _INT, "par_page": _INT,
+    "total": _INT,
+    "total_exact": {"type": "boolean", "description": (
+        "Faux quand la liste compte plus de `total` courriers (au-delà de 10 000, le total "
+        "n'est pas compté)")},
+    "page": _INT, "par_page": _INT,
     "courriers": {"type": "array", "items": COURRIER.body},
 }))
 CORBEILLES = Schema("Corbeilles", {

@@ -70,3 +70,18 @@ def test_search_filters_by_status_priority_correspondent_and_dates(world):
     assert inboxes.search(world.session, world.bo, Filters(date_to=service.today())).total == 2
     by_sender = Filters(correspondent_id=world.sender.id, entity_code="CEET")
     assert inboxes.search(world.session, world.bo, by_sender).total == 2
+
+
+def test_a_long_list_says_more_than_its_counted_total(world, monkeypatch):
+    monkeypatch.setattr(inboxes, "COUNT_LIMIT", 3)
+    for _ in range(5):
+        world.register()
+    found = inboxes.inbox(world.session, world.bo, "a_imputer", per_page=2)
+    assert (found.total, found.total_exact, len(found.items)) == (3, False, 2)
+    assert found.pages == 2  # page 1, and a next one: more than 3 are there
+    third = inboxes.inbox(world.session, world.bo, "a_imputer", page=3, per_page=2)
+    assert len(third.items) == 1 and third.pages == 4
+    assert count(world, world.bo, "a_imputer") == 5  # the inbox counts stay exact
+    monkeypatch.setattr(inboxes, "COUNT_LIMIT", 5)
+    found = inboxes.inbox(world.session, world.bo, "a_imputer", per_page=2)
+    assert (found.total, found.total_exact, found.pages) == (5, True, 3)

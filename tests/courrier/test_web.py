@@ -142,3 +142,14 @@ def test_home_section_counts_the_inboxes(app, world):
         section = home_section(world.session, world.bo)
         assert section is not None and "À imputer : 1" in section.lines
         assert home_section(world.session, world.juriste) is None
+
+
+def test_a_list_past_the_count_limit_says_more_than(client, world, monkeypatch):
+    from courrier import inboxes
+
+    monkeypatch.setattr(inboxes, "COUNT_LIMIT", 1)
+    world.register()
+    world.register()
+    log_in(client, "bo.ceet")
+    page = client.get("/courriers?corbeille=a_imputer").get_data(as_text=True)
+    assert "Page 1 (plus de 1 courriers)" in page and "Suivante" in page
