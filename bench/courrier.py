@@ -103,7 +103,11 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
         yield child
     finally:
         child.terminate()
-        child.wait(timeout=10)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker finishing a long indexing batch
+            child.kill()
+            child.wait()
 
 
 @contextmanager
