@@ -116,7 +116,10 @@ class Page:
     @property
     def pages(self) -> int:
         known = max(1, -(-self.total // self.per_page))
-        return known if self.total_exact else max(known, self.page + 1)
+        if self.total_exact:
+            return known
+        # Past the counted total: a full page may have a next one, a short page is the last.
+        return max(known, self.page + 1 if len(self.items) == self.per_page else self.page)
 
 
 def _without_jit(session: Session) -> None:

@@ -80,7 +80,7 @@ def test_a_long_list_says_more_than_its_counted_total(world, monkeypatch):
     assert (found.total, found.total_exact, len(found.items)) == (3, False, 2)
     assert found.pages == 2  # page 1, and a next one: more than 3 are there
     third = inboxes.inbox(world.session, world.bo, "a_imputer", page=3, per_page=2)
-    assert len(third.items) == 1 and third.pages == 4
+    assert len(third.items) == 1 and third.pages == 3  # a short page is the last one
     assert count(world, world.bo, "a_imputer") == 5  # the inbox counts stay exact
     monkeypatch.setattr(inboxes, "COUNT_LIMIT", 5)
     found = inboxes.inbox(world.session, world.bo, "a_imputer", per_page=2)
