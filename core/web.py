@@ -84,8 +84,14 @@ def home() -> Any:
     )
 
 
+def format_number(value: int) -> str:
+    """12 345: French groups thousands with a space."""
+    return f"{value:,}".replace(",", " ")
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.add_template_filter(format_number, "nombre")
 
     @app.context_processor
     def _inject_user() -> dict[str, Any]:
