@@ -85,12 +85,8 @@ def register() -> Any:
     L'échéance est calculée en jours ouvrés selon la priorité. La réponse
     est le courrier enregistré, sans son historique (voir `GET /courriers/{id}`).
     """
-    session = db()
-    courrier = scans.register_with_files(session, require_user(), forms.registration(_body()),
+    courrier = scans.register_with_files(db(), require_user(), forms.registration(_body()),
                                          uploads())
-    # Committed before the answer is built: the chrono number holds the event log's lock,
-    # which every registration of the instance waits for.
-    session.commit()
     return jsonify(courrier_json(courrier)), 201
 
 
