@@ -135,3 +135,12 @@ def test_correspondents_are_searched_and_created_without_duplicates(api, world):
     assert [c["id"] for c in found] == [world.sender.id]
     again = api("bo.ceet", "POST", "/correspondants", json={"nom": "SOCIETE BETON DU GOLFE"})
     assert again.status_code == 201 and again.get_json()["id"] == world.sender.id
+
+
+def test_a_disguised_scan_is_refused_with_a_json_error_and_takes_no_number(api, world):
+    answer = api("bo.ceet", "POST", "/courriers", data={
+        "entite": "CEET", "objet": "Lettre", "expediteur_id": str(world.sender.id),
+        "fichiers": (io.BytesIO(b"MZ\x90\x00 not a letter"), "scan.pdf")})
+    assert answer.status_code == 400, answer.get_json()
+    assert "reconnu au contenu" in answer.get_json()["error"]
+    assert world.session.scalars(select(Courrier)).first() is None
