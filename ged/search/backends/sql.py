@@ -84,8 +84,9 @@ def _row_values(entry: Entry) -> dict[str, Any]:
     }
 
 
-# Above this many matches, only this many are ranked (see ``_page``).
+# Above this many matches, only this many are ranked (see ``_window``).
 RANK_WINDOW = 200
+NEWEST = (SearchEntry.record_date.desc().nulls_last(), SearchEntry.id.desc())
 
 
 class SqlBackend:
@@ -152,9 +153,11 @@ class SqlBackend:
         total, facets = self._facets(session, source, where)
         if total == 0:
             return Results(0, [], facets)
+        offset = (max(page, 1) - 1) * per_page
         title_hit = self._title_hit(query) if total > RANK_WINDOW else None
-        rows = session.execute(
-            self._page(source, where, score, page, per_page, title_hit)).all()
+        window = None if title_hit is None else self._window(
+            session, source, where, title_hit, max(RANK_WINDOW, offset + per_page))
+        rows = session.execute(self._page(source, where, score, offset, per_page, window)).all()
         snippets = self._snippets(session, [row.id for row in rows], query)
         hits = [Hit(row.kind, row.record_id, row.title, row.entity_id, row.record_date,
                     float(row.score), snippets.get(row.id, "")) for row in rows]
@@ -178,20 +181,36 @@ class SqlBackend:
         return sum(row[3] for row in groups), facets
 
     @staticmethod
+    def _window(session: Session, source: FromClause, where: ColumnElement[bool],
+                title_hit: ColumnElement[bool], size: int) -> list[int]:
+        """The ``size`` matches a reader scans first: those whose title matches, then the rest,
+        newest first in each part.
+
+        Two LIMIT queries on the (record_date, id) index rather than one sort of every match
+        by title, which read each match's title vector: a tenth of the time on broad queries.
+        The title test comes first in the WHERE, as it is the cheaper one (in the row).
+        """
+        def newest(*conditions: ColumnElement[bool]) -> list[int]:
+            return list(session.scalars(select(SearchEntry.id).select_from(source)
+                                        .where(*conditions).order_by(*NEWEST).limit(size)))
+
+        titled = newest(title_hit, where)
+        if len(titled) == size:
+            return titled
+        chosen = set(titled)
+        # The newest ``size`` matches hold at least the ``size - len(titled)`` missing ones.
+        return titled + [i for i in newest(where) if i not in chosen][:size - len(titled)]
+
+    @staticmethod
     def _page(source: FromClause, where: ColumnElement[bool], score: ColumnElement[float],
-              page: int, per_page: int, title_hit: ColumnElement[bool] | None = None
-              ) -> Executable:
-        offset = (max(page, 1) - 1) * per_page
-        newest = (SearchEntry.record_date.desc().nulls_last(), SearchEntry.id.desc())
+              offset: int, per_page: int, window: list[int] | None = None) -> Executable:
+        """The page of hits by score; only among ``window`` when too many match to rank them
+        all (each rank reads the record's whole vector)."""
         ranked = select(SearchEntry.id, SearchEntry.kind, SearchEntry.record_id,
                         SearchEntry.title, SearchEntry.entity_id, SearchEntry.record_date,
-                        score.label("score")).order_by(score.desc(), *newest)
-        if title_hit is None:
+                        score.label("score")).order_by(score.desc(), *NEWEST)
+        if window is None:
             return ranked.select_from(source).where(where).offset(offset).limit(per_page)
-        # Too many matches to rank them all (each rank reads the record's whole vector): rank
-        # the window of those whose title matches, then the newest, as a reader scans them.
-        window = (select(SearchEntry.id).select_from(source).where(where)
-                  .order_by(title_hit.desc(), *newest).limit(max(RANK_WINDOW, offset + per_page)))
         return ranked.where(SearchEntry.id.in_(window)).offset(offset).limit(per_page)
 
     # The full-text part, per database.

@@ -105,3 +105,26 @@ def test_many_matches_are_counted_exactly_and_titles_come_first(db_session, back
     assert [hit.record_id for hit in results.hits[:3]] == [200_002, 200_001, 200_000]
     second = service.search(db_session, None, "raccordement", page=2, per_page=5).results
     assert {h.record_id for h in results.hits}.isdisjoint(h.record_id for h in second.hits)
+
+
+def test_title_matches_fill_the_window_before_newer_body_matches(db_session, backend, ministry):
+    """GIVEN more title matches than the ranking window, and newer records matching by body only
+    WHEN the first page and the page just past the title matches are read
+    THEN the first holds title matches only, and the later one the body matches, newest first."""
+    ceet = ministry["CEET"].id
+    titled = RANK_WINDOW + 10
+    backend.upsert(db_session, [Entry(
+        kind="document", record_id=300_000 + n, entity_id=ceet, confidentiality="normal",
+        title=f"Raccordement du lot {n}", body="Compte rendu.", doc_type="rapport",
+        record_date=date(2024, 1 + n % 12, 1 + n % 28)) for n in range(titled)])
+    backend.upsert(db_session, [Entry(
+        kind="document", record_id=400_000 + n, entity_id=ceet, confidentiality="normal",
+        title=f"Note {n}", body="Suivi du raccordement.", doc_type="note",
+        record_date=date(2026, 3, 1 + n)) for n in range(10)])
+    db_session.flush()
+    first = service.search(db_session, None, "raccordement", per_page=10).results
+    assert first.total == titled + 10
+    assert all(300_000 <= hit.record_id < 400_000 for hit in first.hits)
+    past = service.search(db_session, None, "raccordement", page=titled // 10 + 1,
+                          per_page=10).results
+    assert [hit.record_id for hit in past.hits] == [400_000 + n for n in range(9, -1, -1)]
