@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.drop_index('ix_search_entry_entity_level', table_name='search_entry')
     if op.get_bind().dialect.name != 'postgresql':
         return
-    from ged.search.backends.postgres_fts import VECTORS_SQL, vector_values
+    from ged.search.backends.postgres_fts import update_vectors
 
     op.execute('ALTER TABLE search_entry ADD COLUMN search_fts_terms tsvector, '
                'ADD COLUMN search_fts_title tsvector')
@@ -45,7 +45,7 @@ def upgrade() -> None:
             {'last': last, 'n': BATCH}).all()
         if not rows:
             break
-        bind.execute(VECTORS_SQL, [vector_values(*row) for row in rows])
+        update_vectors(bind, [tuple(row) for row in rows])
         last = rows[-1][0]
     op.execute('CREATE INDEX search_fts_terms_gin ON search_entry USING gin (search_fts_terms)')
     op.execute('DROP INDEX search_fts_gin')

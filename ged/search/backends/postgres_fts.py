@@ -24,13 +24,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, cast, func, literal_column, text
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    ColumnElement,
+    Connection,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import FromClause
+from sqlalchemy.sql import Executable, FromClause
 
 from ged.search import french
-from ged.search.backends.sql import SqlBackend
+from ged.search.backends.sql import SqlBackend, row_values
 from ged.search.models import SearchEntry
 from ged.search.query import Clause, Query
 from ged.search.types import Access, Entry, Filters, Results
@@ -40,24 +55,48 @@ VECTOR: ColumnElement[Any] = literal_column("search_entry.search_fts")
 TERMS: ColumnElement[Any] = literal_column("search_entry.search_fts_terms")
 TITLE: ColumnElement[Any] = literal_column("search_entry.search_fts_title")
 # Title words are weight A, body words weight D (ts_rank's defaults: 1.0 and 0.1).
-VECTORS_SQL = text(
-    "UPDATE search_entry SET search_fts ="
-    " setweight(to_tsvector('french_unaccent', :title), 'A')"
-    " || setweight(to_tsvector('french_unaccent', :body), 'D'),"
-    " search_fts_title = to_tsvector('french_unaccent', :title),"
-    " search_fts_terms = array_to_tsvector(CAST(:terms AS text[]))"
-    " WHERE id = :id"
-)
+_FLAT_TITLE = func.to_tsvector(CONFIG, bindparam("flat_title"))
+VECTORS: dict[str, ColumnElement[Any]] = {
+    "search_fts": func.setweight(_FLAT_TITLE, literal_column("'A'")).op("||")(
+        func.setweight(func.to_tsvector(CONFIG, bindparam("flat_body")), literal_column("'D'"))),
+    "search_fts_title": _FLAT_TITLE,
+    "search_fts_terms": func.array_to_tsvector(cast(bindparam("terms"), ARRAY(Text))),
+}
+# The entry table as this backend writes it: the model's columns and the three vectors.
+_TABLE = Table("search_entry", MetaData(), *(
+    Column(column.name, column.type, primary_key=column.primary_key)
+    for column in SearchEntry.__table__.columns), *(
+    Column(name, TSVECTOR) for name in VECTORS))
 
 
-def vector_values(entry_id: int, title: str, body: str) -> dict[str, Any]:
-    """The parameters of ``VECTORS_SQL`` for one entry (also used by migration 0009)."""
+def vector_params(title: str, body: str) -> dict[str, Any]:
+    """The bound values ``VECTORS`` reads for one entry."""
     terms: set[str] = set()
     for part in (title, body):
         found = french.terms(part)
         terms.update(found, french.pairs(found))
-    return {"id": entry_id, "title": french.flatten(title), "body": french.flatten(body),
+    return {"flat_title": french.flatten(title), "flat_body": french.flatten(body),
             "terms": sorted(terms)}
+
+
+def update_vectors(connection: Connection, rows: list[tuple[int, str, str]]) -> None:
+    """Recompute the vectors of existing entries, given (id, title, body) (migration 0009)."""
+    if rows:
+        connection.execute(
+            update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(VECTORS),
+            [{"row_id": entry_id, **vector_params(title, body)}
+             for entry_id, title, body in rows])
+
+
+def _upsert_statement() -> Executable:
+    """One INSERT … ON CONFLICT for a batch, vectors included, ids returned in order."""
+    statement = insert(_TABLE).values(VECTORS)
+    kept = {"id", "kind", "record_id"}
+    return statement.on_conflict_do_update(
+        index_elements=["kind", "record_id"],
+        set_={column.name: statement.excluded[column.name]
+              for column in _TABLE.columns if column.name not in kept},
+    ).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 
 def _lookup(clause: Clause) -> str:
@@ -116,10 +155,17 @@ class PostgresFtsBackend(SqlBackend):
         session.execute(text("SET LOCAL jit = off"))
         return super().search(session, query, filters, access, page, per_page)
 
+    def _write_rows(self, session: Session, entries: list[Entry]) -> dict[int, Entry]:
+        # Each row written once with its vectors: a row inserted, then updated with them, left
+        # a dead copy behind and made counts and facets read a table three times its size.
+        latest = list({(entry.kind, entry.record_id): entry for entry in entries}.values())
+        ids = session.execute(_upsert_statement(), [
+            {**row_values(entry), **vector_params(entry.title, entry.body)}
+            for entry in latest]).scalars().all()
+        return dict(zip(ids, latest, strict=True))
+
     def _store_text(self, session: Session, rows: list[tuple[int, Entry]]) -> None:
-        if rows:
-            session.execute(VECTORS_SQL, [
-                vector_values(entry_id, entry.title, entry.body) for entry_id, entry in rows])
+        """The vectors are written with the rows (``_write_rows``)."""
 
     def _drop_text(self, session: Session, ids: list[int]) -> None:
         """The vectors live in the entry's row and go with it."""

@@ -73,7 +73,7 @@ def filter_clauses(filters: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _row_values(entry: Entry) -> dict[str, Any]:
+def row_values(entry: Entry) -> dict[str, Any]:
     tags = "|" + "".join(f"{fold_tag(tag)}|" for tag in entry.tags if tag.strip())
     return {
         "kind": entry.kind, "record_id": entry.record_id, "entity_id": entry.entity_id,
@@ -97,6 +97,13 @@ class SqlBackend:
     def upsert(self, session: Session, entries: list[Entry]) -> None:
         if not entries:
             return
+        latest = self._write_rows(session, entries)
+        self._store_readers(session, latest)
+        self._store_text(session, list(latest.items()))
+
+    def _write_rows(self, session: Session, entries: list[Entry]) -> dict[int, Entry]:
+        """Insert or update each record's row; returns row id → entry (the last entry of a
+        record given twice wins, as its row's values did)."""
         found = {(row.kind, row.record_id): row for row in session.scalars(
             select(SearchEntry).where(
                 tuple_(SearchEntry.kind, SearchEntry.record_id).in_(
@@ -107,14 +114,11 @@ class SqlBackend:
             if row is None:
                 row = found[(entry.kind, entry.record_id)] = SearchEntry()
                 session.add(row)
-            for key, value in _row_values(entry).items():
+            for key, value in row_values(entry).items():
                 setattr(row, key, value)
             rows.append(row)
         session.flush()
-        # The last entry of a record given twice wins, as its row's values did.
-        latest = {row.id: entry for row, entry in zip(rows, entries, strict=True)}
-        self._store_readers(session, latest)
-        self._store_text(session, list(latest.items()))
+        return {row.id: entry for row, entry in zip(rows, entries, strict=True)}
 
     @staticmethod
     def _store_readers(session: Session, latest: dict[int, Entry]) -> None:

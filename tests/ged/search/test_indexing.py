@@ -74,3 +74,29 @@ def test_deleted_document_leaves_the_index(db_session, corpus, backend):
     db_session.flush()
     service.index_documents(db_session, backend, [document_id])
     assert service.search(db_session, None, "régulation").results.total == 0
+
+
+@pytest.mark.parametrize("engine_name", ["db"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_entry_is_written_once_and_its_vectors_can_be_recomputed(db_session, corpus):
+    """GIVEN an indexed corpus on PostgreSQL WHEN an entry is indexed again THEN its row is
+    updated in place (one row, new title); and the vectors migration 0009 recomputes for
+    existing rows are the ones indexing writes."""
+    from sqlalchemy import text
+
+    from ged.search.backends.postgres_fts import PostgresFtsBackend, update_vectors
+    from ged.search.types import Entry
+
+    entry = db_session.scalars(select(SearchEntry).limit(1)).one()
+    PostgresFtsBackend().upsert(db_session, [Entry(
+        kind=entry.kind, record_id=entry.record_id, entity_id=entry.entity_id,
+        confidentiality=entry.confidentiality, title="Échéancier révisé", body=entry.body)])
+    assert db_session.scalar(select(func.count()).select_from(SearchEntry)) == len(corpus)
+    vectors = "SELECT id, search_fts, search_fts_title, search_fts_terms FROM search_entry"
+    written = db_session.execute(text(vectors + " ORDER BY id")).all()
+    rows = db_session.execute(select(SearchEntry.id, SearchEntry.title, SearchEntry.body)).all()
+    db_session.execute(text("UPDATE search_entry SET search_fts = NULL, "
+                            "search_fts_title = NULL, search_fts_terms = NULL"))
+    update_vectors(db_session.connection(), [tuple(row) for row in rows])
+    assert db_session.execute(text(vectors + " ORDER BY id")).all() == written
+    assert service.search(db_session, None, "echeanciers").results.total == 1
