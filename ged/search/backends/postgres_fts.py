@@ -151,8 +151,8 @@ class PostgresFtsBackend(SqlBackend):
         # A word found in most records makes the planner prefer reading the whole table, and
         # testing each row's vector means fetching it from TOAST: the bitmap of the GIN index
         # over narrow rows is many times faster. JIT would only add its compile time.
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SELECT set_config('enable_seqscan', 'off', true),"
+                             " set_config('jit', 'off', true)"))  # SET LOCAL, one round trip
         return super().search(session, query, filters, access, page, per_page)
 
     def _write_rows(self, session: Session, entries: list[Entry]) -> dict[int, Entry]:
