@@ -1,7 +1,8 @@
 """The search entry: one row per indexed record, with the fields that filter and rank it.
 
 Each backend keeps its own full-text structure beside it, named ``search_fts…`` (an FTS5
-table on SQLite, a tsvector column and its GIN index on PostgreSQL); the models do not
+table on SQLite; tsvector columns, their GIN indexes and the ranking window's index on
+PostgreSQL); the models do not
 describe those, and ``include_object`` keeps Alembic's comparison away from them.
 """
 

@@ -13,7 +13,8 @@ Three vectors per entry (migrations 0006 and 0009), each for one question:
   positions, out of the row: the rank, and the word order of longer phrases (identifiers)
   and of phrases ending in a prefix, checked only on the entries that have all their pairs;
 * ``search_fts_title``, small and kept in the row: whether the title matches, the first key
-  of the ranking window (``SqlBackend._page``) when too many records match to rank them all.
+  of the ranking window (``SqlBackend._window``, its own GIN index when title matches are
+  few) when too many records match to rank them all.
 
 Snippets come from ged.search.snippet rather than ts_headline: PostgreSQL's parser reads
 ``CEET-A-2026-000123`` in the original text as other tokens than the flattened words that
