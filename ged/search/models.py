@@ -2,8 +2,8 @@
 
 Each backend keeps its own full-text structure beside it, named ``search_fts…`` (an FTS5
 table on SQLite; tsvector columns, their GIN indexes and the ranking window's index on
-PostgreSQL); the models do not
-describe those, and ``include_object`` keeps Alembic's comparison away from them.
+PostgreSQL); the models do not describe those, and ``include_object`` keeps Alembic's
+comparison away from them.
 """
 
 from __future__ import annotations

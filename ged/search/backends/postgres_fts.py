@@ -100,6 +100,9 @@ def _upsert_statement() -> Executable:
     ).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 
+UPSERT = _upsert_statement()
+
+
 def _lookup(clause: Clause) -> str:
     """The clause over ``search_fts_terms``: its terms, or its pairs when it is a phrase."""
     terms = clause.terms
@@ -160,7 +163,7 @@ class PostgresFtsBackend(SqlBackend):
         # Each row written once with its vectors: a row inserted, then updated with them, left
         # a dead copy behind and made counts and facets read a table three times its size.
         latest = list({(entry.kind, entry.record_id): entry for entry in entries}.values())
-        ids = session.execute(_upsert_statement(), [
+        ids = session.execute(UPSERT, [
             {**row_values(entry), **vector_params(entry.title, entry.body)}
             for entry in latest]).scalars().all()
         return dict(zip(ids, latest, strict=True))

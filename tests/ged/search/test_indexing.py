@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.errors import TransientError
 from ged.models import Document
 from ged.search import INDEX_JOB, service
 from ged.search import jobs as search_jobs
+from ged.search.backends.postgres_fts import PostgresFtsBackend, update_vectors
 from ged.search.models import SearchEntry
+from ged.search.types import Entry
 from tests.ged.search.conftest import add_document
 
 
@@ -82,11 +84,6 @@ def test_an_entry_is_written_once_and_its_vectors_can_be_recomputed(db_session, 
     """GIVEN an indexed corpus on PostgreSQL WHEN an entry is indexed again THEN its row is
     updated in place (one row, new title); and the vectors migration 0009 recomputes for
     existing rows are the ones indexing writes."""
-    from sqlalchemy import text
-
-    from ged.search.backends.postgres_fts import PostgresFtsBackend, update_vectors
-    from ged.search.types import Entry
-
     entry = db_session.scalars(select(SearchEntry).limit(1)).one()
     PostgresFtsBackend().upsert(db_session, [Entry(
         kind=entry.kind, record_id=entry.record_id, entity_id=entry.entity_id,
