@@ -9,6 +9,10 @@ from core.errors import ConfigError
 from core.jobs import run_worker
 from core.settings import load_settings
 
+# The modules whose functions the worker runs as jobs (see ``run_worker``'s ``preload``).
+JOB_MODULES = ("ged.jobs", "ged.search.jobs", "courrier.jobs", "connectors.schedule",
+               "connectors.portal.pull_jobs")
+
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Traite les tâches en attente puis s'arrête.")
@@ -31,7 +35,7 @@ def worker_command(burst: bool) -> None:
         url = rt.settings.redis_url
         raise ConfigError(f"ATD_REDIS_URL : Redis injoignable à {url} ({exc})") from None
     click.echo(f"Worker à l'écoute de la file « {rt.settings.queue_name} ».")
-    run_worker(rt, burst=burst)
+    run_worker(rt, burst=burst, preload=JOB_MODULES)
 
 
 COMMANDS = [worker_command]
