@@ -39,12 +39,13 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import cpu_use  # noqa: E402
 from bench.onboard import postgres_database  # noqa: E402  (same server, same cleanup)
 from core.auth import create_token  # noqa: E402
 from core.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from core.identity import user_by_login  # noqa: E402
 from courrier import chrono, inboxes  # noqa: E402
-from courrier.models import Courrier  # noqa: E402
+from courrier.models import INDEX_WAITING, Courrier  # noqa: E402
 from tests.courrier.conftest import build_world  # noqa: E402
 
 BODY = {"entite": "CEET", "objet": "Demande de raccordement au réseau", "expediteur_id": 1,
@@ -70,9 +71,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The servers' ports, and the process ids of the servers and of the job worker."""
+
+    ports: list[int]
+    pids: dict[str, list[int]]
+
+
 @contextmanager
 def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "rq"
-            ) -> Iterator[list[int]]:
+            ) -> Iterator[Fleet]:
     """``count`` server processes, each on its own port (as behind a load balancer).
 
     With ``jobs="rq"`` (production: Redis configured) the background jobs, the search
@@ -81,9 +96,10 @@ def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "r
     """
     env = instance_env(url, folder, jobs)
     with ExitStack() as stack:
-        if jobs == "rq":
-            stack.enter_context(process(["worker"], env))
-        yield [stack.enter_context(server(url, folder, threads, env)) for _ in range(count)]
+        workers = [stack.enter_context(process(["worker"], env)).pid] if jobs == "rq" else []
+        started = [stack.enter_context(server(url, folder, threads, env)) for _ in range(count)]
+        yield Fleet([s.port for s in started],
+                    {"server": [s.pid for s in started], "worker": workers})
 
 
 def instance_env(url: str, folder: Path, jobs: str = "local") -> dict[str, str]:
@@ -112,17 +128,17 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
 
 @contextmanager
 def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None = None
-           ) -> Iterator[int]:
+           ) -> Iterator[Server]:
     port = free_port()
     command = ["serve", "--port", str(port), "--threads", str(threads)]
-    with process(command, env or instance_env(url, folder)):
+    with process(command, env or instance_env(url, folder)) as child:
         for _ in range(100):
             try:
                 http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
                 break
             except OSError:
                 time.sleep(0.1)
-        yield port
+        yield Server(port, child.pid)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -244,6 +260,30 @@ def fill_inbox(dsn: str, ceet: int, rows: int, year: int) -> None:
         conn.execute("VACUUM ANALYZE courrier")
 
 
+def wait_indexed(dsn: str, limit: float = 120.0) -> None:
+    """Until no courrier waits for the search index (or ``limit`` seconds have passed)."""
+    deadline = time.monotonic() + limit
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline and conn.execute(
+                f"SELECT count(*) FROM courrier WHERE {INDEX_WAITING}").fetchone()[0]:
+            time.sleep(0.2)
+
+
+def print_cpu(spent: list[tuple[int, dict[str, float]]]) -> None:
+    """CPU per registration in each process of the HTTP runs, and the rate it allows."""
+    cores = os.cpu_count() or 1
+    print(f"\nCPU per registration (ms), the search indexing that follows included; the "
+          f"rate all {cores} cores allow at that cost:\n")
+    print("| servers | server | worker | PostgreSQL | rest (wrk, Redis, system) | total "
+          "| rows/s at most |")
+    print("|--------:|-------:|-------:|-----------:|--------------------------:|------:"
+          "|---------------:|")
+    for n, ms in spent:
+        print(f"| {n:>7} | {ms['server']:>6.1f} | {ms['worker']:>6.1f} | "
+              f"{ms['PostgreSQL']:>10.1f} | {ms['rest']:>25.1f} | {ms['total']:>5.1f} "
+              f"| {cores * 1000 / ms['total']:>14.0f} |")
+
+
 def time_calls(call: Callable[[], object], runs: int = 30) -> list[float]:
     call()  # warm the caches (plans, pool)
     times = []
@@ -278,11 +318,15 @@ def main() -> None:
               "| p99 ms |")
         print("|----------------------------------------|-------:|---------:|-------:|-------:"
               "|-------:|")
-        count = 0
+        count, spent = 0, []
         for n in args.servers:
-            with servers(url, Path(tmp), n, args.threads, args.jobs) as ports:
-                loads = http_registration(ports, token, args.clients, args.seconds)
+            with servers(url, Path(tmp), n, args.threads, args.jobs) as fleet:
+                before = cpu_use.snapshot(fleet.pids)
+                loads = http_registration(fleet.ports, token, args.clients, args.seconds)
+                wait_indexed(dsn)  # the worker's share of these registrations counts too
+                after = cpu_use.snapshot(fleet.pids)
             done = sum(load.created for load in loads)
+            spent.append((n, cpu_use.per_request(before, after, done)))
             count += done
             elapsed = max(load.seconds for load in loads)
             # One wrk per server: its worst percentiles stand for all (they cannot be merged).
@@ -294,6 +338,7 @@ def main() -> None:
         count_raw, lat_raw, elapsed_raw = run_clients(
             args.clients, args.seconds, raw_registration(dsn, ceet, year))
         report("raw SQL (counter + insert, 1 tx/row)", count_raw, lat_raw, elapsed_raw)
+        print_cpu(spent)
 
         engine = make_engine(url)
         with make_sessionmaker(engine)() as session:
@@ -322,8 +367,8 @@ def main() -> None:
                 else f"more than {shown.total:,}")  # type: ignore[attr-defined]
         service_times = time_calls(in_request(lambda s, bo: inboxes.inbox(s, bo, "a_imputer")))
         counts_times = time_calls(in_request(inboxes.counts))
-        with server(url, Path(tmp)) as port:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        with server(url, Path(tmp)) as listening:
+            conn = http.client.HTTPConnection("127.0.0.1", listening.port, timeout=30)
 
             def api_listing() -> object:
                 conn.request("GET", "/api/v1/courriers?corbeille=a_imputer",
