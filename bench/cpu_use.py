@@ -32,10 +32,9 @@ def _processes() -> dict[int, list[str]]:
     return found
 
 
-def process_seconds(pid: int) -> float:
+def process_seconds(pid: int, processes: dict[int, list[str]]) -> float:
     """User and system time of a process and its descendants, those still running (an rq
     worker's work horse of the moment) and those it has waited for."""
-    processes = _processes()
     ticks, family = 0, [pid]
     while family:
         current = family.pop()
@@ -48,9 +47,9 @@ def process_seconds(pid: int) -> float:
     return ticks / TICK
 
 
-def postgres_seconds() -> float:
+def postgres_seconds(processes: dict[int, list[str]]) -> float:
     """User and system time of every running PostgreSQL process (backends, workers)."""
-    return sum(int(f[12]) + int(f[13]) for f in _processes().values()
+    return sum(int(f[12]) + int(f[13]) for f in processes.values()
                if f[0] == "postgres") / TICK
 
 
@@ -69,9 +68,10 @@ class Snapshot:
 
 def snapshot(pids: dict[str, list[int]]) -> Snapshot:
     """CPU seconds so far of each named group of processes, PostgreSQL and the machine."""
-    return Snapshot({name: sum(process_seconds(pid) for pid in group)
+    processes = _processes()  # one reading of /proc for the whole snapshot
+    return Snapshot({name: sum(process_seconds(pid, processes) for pid in group)
                      for name, group in pids.items()},
-                    postgres_seconds(), machine_seconds())
+                    postgres_seconds(processes), machine_seconds())
 
 
 def per_request(before: Snapshot, after: Snapshot, requests: int) -> dict[str, float]:

@@ -8,7 +8,6 @@ exponential backoff and jitter, up to ``ATD_JOB_MAX_ATTEMPTS`` attempts. A job m
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import os
@@ -304,16 +303,16 @@ def run_worker(runtime: Runtime, burst: bool = False, preload: Iterable[str] = (
     """Run an rq worker on the runtime's queue, with the scheduler that delivers retries.
 
     Each job runs in a forked work horse that builds its own runtime from the environment, so
-    no database connection crosses the fork. The ``preload`` modules (those holding the jobs)
-    are imported and the ORM's mappers configured here, once, so that the horses inherit them:
+    no database connection crosses the fork. The ``preload`` jobs (dotted paths) are imported
+    and the ORM's mappers configured here, once, so that the horses inherit them:
     redone in every horse, that took about 75 ms of CPU per job, more than the search indexing
     of thirty courriers. With ``burst``, retries already due are queued at start; later ones
     wait for a worker that stays up.
     """
     from rq import Worker
 
-    for module in preload:
-        importlib.import_module(module)
+    for path in preload:
+        resolve(path)
     configure_mappers()
     # Set before the fork so the scheduler, the work horses and their tesseract inherit it.
     os.environ["OMP_THREAD_LIMIT"] = "1"

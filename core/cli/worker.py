@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import click
 
+from connectors.portal.outbox import PUSH_JOB
+from connectors.portal.webhook import PULL_JOB
 from core.cli.context import runtime
+from core.cli.serve import PERIODIC
 from core.errors import ConfigError
 from core.jobs import run_worker
 from core.settings import load_settings
+from ged.search import INDEX_JOB
+from ged.service import EXTRACTION_JOB
 
-# The modules whose functions the worker runs as jobs (see ``run_worker``'s ``preload``).
-JOB_MODULES = ("ged.jobs", "ged.search.jobs", "courrier.jobs", "connectors.schedule",
-               "connectors.portal.pull_jobs")
+# The jobs the worker runs, by the names their callers queue them under (``run_worker``'s
+# ``preload``); the periodic ones queue the rest from the modules they load.
+JOBS = (EXTRACTION_JOB, INDEX_JOB, PULL_JOB, PUSH_JOB, *PERIODIC)
 
 
 @click.command("worker")
@@ -35,7 +40,7 @@ def worker_command(burst: bool) -> None:
         url = rt.settings.redis_url
         raise ConfigError(f"ATD_REDIS_URL : Redis injoignable à {url} ({exc})") from None
     click.echo(f"Worker à l'écoute de la file « {rt.settings.queue_name} ».")
-    run_worker(rt, burst=burst, preload=JOB_MODULES)
+    run_worker(rt, burst=burst, preload=JOBS)
 
 
 COMMANDS = [worker_command]
