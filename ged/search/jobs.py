@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from core.errors import TransientError
 from core.jobs import coalesced, job_session
-from ged.search.service import backend_for
+from ged.search.service import BATCH, backend_for
 from ged.search.service import index_pending as index_batch
 
 log = logging.getLogger(__name__)
 
+# A pass costs nearly as much for one record as for thirty. When records trickle in (the desk
+# registering letters one by one), a run would pass once per record; waiting this long before
+# the next pass lets it take them together, as Elasticsearch's refresh interval does.
+GATHER_SECONDS = 0.25
+
+
+def gather() -> None:
+    time.sleep(GATHER_SECONDS)
+
 
 @coalesced
 def index_pending() -> int:
-    """Index every waiting record; a failure leaves them ``a_indexer`` and retries later."""
-    done = 0
+    """Index every waiting record; a failure leaves them ``a_indexer`` and retries later.
+
+    The first pass starts at once, so a lone upload is searchable without delay. A later pass
+    that still finds records, but not a full batch, shows a stream: the next one waits for
+    ``gather`` first. A full batch is a backlog, read on without waiting.
+    """
+    done, passes = 0, 0
     while True:
         try:
             with job_session() as session:
@@ -25,6 +40,8 @@ def index_pending() -> int:
         except Exception as exc:  # the engine or the database went away: try again later
             log.exception("search indexing failed")
             raise TransientError(f"indexation impossible ({exc})") from exc
-        done += taken
+        done, passes = done + taken, passes + 1
         if taken == 0:
             return done
+        if passes > 1 and taken < BATCH:
+            gather()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from core.errors import TransientError
+from core.runtime import activated
 from ged.models import Document
 from ged.search import INDEX_JOB, service
 from ged.search import jobs as search_jobs
@@ -52,6 +53,73 @@ def test_failed_indexing_leaves_documents_waiting_and_asks_for_a_retry(
         search_jobs.index_pending()
     db_session.expire_all()
     assert db_session.get(Document, document.id).index_status == "a_indexer"
+
+
+class Stream:
+    """Letters registered while the indexing job runs: ``before_pass[n]`` of them just before
+    its pass n, ``during_wait[n]`` during its n-th wait; the records each pass took."""
+
+    def __init__(self, session, entity_id: int, before_pass: list[int], during_wait: list[int]):
+        self.session, self.entity_id = session, entity_id
+        self.before_pass, self.during_wait = before_pass, during_wait
+        self.taken: list[int] = []
+        self.waits = 0
+
+    def arrive(self, count: int) -> None:
+        for number in range(count):
+            add_document(self.session, self.entity_id, f"Lettre {number}", "raccordement")
+        self.session.commit()
+
+    def index_batch(self, session, backend) -> int:
+        passes = len(self.taken)
+        self.arrive(self.before_pass[passes] if passes < len(self.before_pass) else 0)
+        self.taken.append(service.index_pending(session, backend))
+        return self.taken[-1]
+
+    def gather(self) -> None:
+        self.arrive(self.during_wait[self.waits] if self.waits < len(self.during_wait) else 0)
+        self.waits += 1
+
+
+def streamed(monkeypatch, runtime, stream: Stream) -> int:
+    monkeypatch.setattr(search_jobs, "index_batch", stream.index_batch)
+    monkeypatch.setattr(search_jobs, "gather", stream.gather)
+    with activated(runtime):
+        return search_jobs.index_pending()
+
+
+def test_a_lone_commit_is_indexed_at_once_without_waiting(
+        db_session, runtime, ministry, monkeypatch):
+    add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
+    db_session.commit()
+    stream = Stream(db_session, ministry["CEET"].id, before_pass=[], during_wait=[])
+    assert streamed(monkeypatch, runtime, stream) == 1
+    assert (stream.taken, stream.waits) == ([1, 0], 0)
+
+
+def test_records_trickling_in_are_gathered_into_one_pass(
+        db_session, runtime, ministry, monkeypatch):
+    """GIVEN letters registered one by one while the job runs WHEN a second pass still finds one
+    THEN the job waits before each later pass, which takes what came in meanwhile together."""
+    add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
+    db_session.commit()
+    stream = Stream(db_session, ministry["CEET"].id, before_pass=[0, 1], during_wait=[4, 2])
+    assert streamed(monkeypatch, runtime, stream) == 8
+    assert (stream.taken, stream.waits) == ([1, 1, 4, 2, 0], 3)
+    db_session.expire_all()
+    statuses = db_session.scalars(select(Document.index_status)).all()
+    assert statuses == ["indexe"] * 8
+    assert service.search(db_session, None, "raccordement").results.total == 8
+
+
+def test_a_backlog_is_read_on_in_full_batches_without_waiting(
+        db_session, runtime, ministry, monkeypatch):
+    stream = Stream(db_session, ministry["CEET"].id, before_pass=[0, service.BATCH + 3],
+                    during_wait=[])
+    add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
+    db_session.commit()
+    assert streamed(monkeypatch, runtime, stream) == service.BATCH + 4
+    assert (stream.taken, stream.waits) == ([1, service.BATCH, 3, 0], 1)
 
 
 def test_reindex_rebuilds_the_same_index(db_session, corpus, backend):
