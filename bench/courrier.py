@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import cpu_use  # noqa: E402
 from bench.onboard import postgres_database  # noqa: E402  (same server, same cleanup)
+from core import audit  # noqa: E402
 from core.auth import create_token  # noqa: E402
 from core.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from core.identity import user_by_login  # noqa: E402
@@ -347,8 +348,11 @@ def main() -> None:
                 Courrier.direction == "arrivee"))
             distinct = session.scalar(select(func.count(Courrier.chrono.distinct())).where(
                 Courrier.direction == "arrivee"))
+            log = audit.verify(session)
         print(f"\nChrono numbers after the HTTP run: {stored} stored for {count} answers 201, "
               f"{distinct} distinct, {len(missing)} missing, {len(duplicated)} duplicated.")
+        print(f"Event log: {log.checked} events, chain "
+              f"{'intact' if log.ok else f'broken at {log.broken_seq} ({log.reason})'}.")
 
         fill_inbox(dsn, ceet, args.inbox, year)
         sessions = make_sessionmaker(engine)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.db import make_engine, make_sessionmaker
 from core.identity import user_by_login
 from core.runtime import build_runtime
@@ -107,6 +108,7 @@ def _check_sound(url: str, expected: int) -> None:
         assert count == expected
         assert chrono.gaps(session, ceet, "arrivee", year) == ([], [])
         assert chrono.last_number(session, ceet, "arrivee", year) == expected
+        assert audit.verify(session).ok  # the appends of the log were serialised too
     engine.dispose()
 
 
