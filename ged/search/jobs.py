@@ -6,7 +6,8 @@ import logging
 import time
 
 from core.errors import TransientError
-from core.jobs import coalesced, job_session
+from core.jobs import coalesced, enqueue, job_session
+from ged.search import INDEX_JOB
 from ged.search.service import BATCH, backend_for
 from ged.search.service import index_pending as index_batch
 
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 # registering letters one by one), a run would pass once per record; waiting this long before
 # the next pass lets it take them together, as Elasticsearch's refresh interval does.
 GATHER_SECONDS = 0.25
+# A stream that never pauses is split into runs of about this long, well inside rq's job
+# timeout (180 s), which would otherwise cut a run in the middle of a pass.
+RUN_SECONDS = 60.0
 
 
 def gather() -> None:
@@ -28,20 +32,24 @@ def index_pending() -> int:
 
     The first pass starts at once, so a lone upload is searchable without delay. A later pass
     that still finds records, but not a full batch, shows a stream: the next one waits for
-    ``gather`` first. A full batch is a backlog, read on without waiting.
+    ``gather`` first. A full batch is a backlog, read on without waiting. After ``RUN_SECONDS``
+    the run hands what is left to a run of its own.
     """
-    done, passes = 0, 0
+    done, passes, started = 0, 0, time.monotonic()
     while True:
         try:
             with job_session() as session:
                 taken = index_batch(session, backend_for(session))
+                handing_over = taken > 0 and time.monotonic() - started >= RUN_SECONDS
+                if handing_over:
+                    enqueue(session, INDEX_JOB)
         except TransientError:
             raise
         except Exception as exc:  # the engine or the database went away: try again later
             log.exception("search indexing failed")
             raise TransientError(f"indexation impossible ({exc})") from exc
         done, passes = done + taken, passes + 1
-        if taken == 0:
+        if taken == 0 or handing_over:
             return done
         if passes > 1 and taken < BATCH:
             gather()

@@ -89,12 +89,14 @@ def streamed(monkeypatch, runtime, stream: Stream) -> int:
 
 
 def test_a_lone_commit_is_indexed_at_once_without_waiting(
-        db_session, runtime, ministry, monkeypatch):
+        db_session, runtime, ministry, jobs, monkeypatch):
     add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
     db_session.commit()
+    jobs.shutdown()  # the run below is the one that commit asked for
     stream = Stream(db_session, ministry["CEET"].id, before_pass=[], during_wait=[])
     assert streamed(monkeypatch, runtime, stream) == 1
     assert (stream.taken, stream.waits) == ([1, 0], 0)
+    assert jobs.submitted == []  # ended on an empty pass, within its time: nothing handed on
 
 
 def test_records_trickling_in_are_gathered_into_one_pass(
@@ -120,6 +122,22 @@ def test_a_backlog_is_read_on_in_full_batches_without_waiting(
     db_session.commit()
     assert streamed(monkeypatch, runtime, stream) == service.BATCH + 4
     assert (stream.taken, stream.waits) == ([1, service.BATCH, 3, 0], 1)
+
+
+def test_a_run_past_its_time_hands_the_rest_to_a_run_of_its_own(
+        db_session, runtime, ministry, jobs, monkeypatch):
+    """GIVEN a stream that never pauses WHEN a run has gone on for RUN_SECONDS THEN it ends after
+    its pass with the next run queued, before rq's job timeout can cut it mid-pass."""
+    add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
+    db_session.commit()
+    jobs.shutdown()  # the run below is the one that commit asked for
+    monkeypatch.setattr(search_jobs, "RUN_SECONDS", 0.0)
+    stream = Stream(db_session, ministry["CEET"].id, before_pass=[0, 2], during_wait=[])
+    assert streamed(monkeypatch, runtime, stream) == 1
+    assert [path for path, *_ in jobs.submitted] == [INDEX_JOB]
+    jobs.run_all()  # the next run takes the two that came meanwhile, the last one finds none
+    assert stream.taken == [1, 2, 0]
+    assert service.search(db_session, None, "raccordement").results.total == 3
 
 
 def test_reindex_rebuilds_the_same_index(db_session, corpus, backend):
