@@ -269,6 +269,7 @@ class RqQueue:
         from rq import Queue
 
         self.queue = Queue(runtime.settings.queue_name, connection=runtime.redis)
+        self.timeout = runtime.settings.job_timeout_seconds or -1  # rq's "no limit"
 
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
                delay: float = 0.0, coalesce: bool = False) -> None:
@@ -279,9 +280,10 @@ class RqQueue:
         if delay > 0:
             # rq's scheduler truncates due times to whole seconds, which could run a retry up
             # to a second early: one second more keeps every retry at or after its backoff.
-            self.queue.enqueue_in(timedelta(seconds=math.ceil(delay) + 1), *call)
+            self.queue.enqueue_in(timedelta(seconds=math.ceil(delay) + 1), *call,
+                                  job_timeout=self.timeout)
         else:
-            self.queue.enqueue(*call)
+            self.queue.enqueue(*call, job_timeout=self.timeout)
 
     def starting(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.queue.connection.delete(self._mark(path, args, kwargs))

@@ -37,6 +37,9 @@ class Settings:
     session_hours: int = 12
     job_max_attempts: int = 5
     job_backoff_seconds: float = 2.0
+    # rq cuts a job running longer (180 s by default there): a scan of a few hundred pages
+    # takes longer. 0: no limit.
+    job_timeout_seconds: int = 7200
     queue_name: str = "atd"
     smtp_url: str | None = None
     # Connectors (connectors/): the national portal, the scanner hot folder, the mailbox.
@@ -161,6 +164,7 @@ PARSERS: dict[str, Parser] = {
     "session_hours": _as_int,
     "job_max_attempts": _as_int,
     "job_backoff_seconds": _as_float,
+    "job_timeout_seconds": _as_int,
     "queue_name": lambda _n, raw: str(raw),
     "smtp_url": _as_smtp_url,
     "portal_url": _as_optional_str,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from rq import Queue
+from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
@@ -291,7 +292,7 @@ def worker_env(runtime: Runtime, tmp_path: Path) -> dict[str, str]:
     }
     settings = runtime.settings
     for key in ("database_url", "redis_url", "queue_name", "job_backoff_seconds",
-                "job_max_attempts"):
+                "job_max_attempts", "job_timeout_seconds"):
         env[env_name(key)] = str(getattr(settings, key))
     env["ATD_INSTANCE_DIR"] = str(tmp_path / "worker-instance")
     # So that the work horse imports tests.core.job_fixtures.
@@ -387,6 +388,34 @@ def test_atd_worker_gives_up_after_max_attempts(rq_runtime, tmp_path):
         wait_until(lambda: failed.count == 1, output)
     assert len(attempt_times(str(attempts))) == 3
     assert recorded(rq_runtime) == []
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(("seconds", "rq_timeout"), [(7200, 7200), (0, -1)])
+def test_jobs_wait_in_redis_with_the_configured_time_limit(make_runtime, redis_url, seconds,
+                                                            rq_timeout):
+    runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-test-{uuid.uuid4().hex[:8]}",
+                           job_timeout_seconds=seconds)
+    commit_job(runtime, record_event, 1)
+    [job] = Queue(runtime.settings.queue_name, connection=runtime.redis).jobs
+    assert job.timeout == rq_timeout  # -1: rq's "no limit"
+
+
+@pytest.mark.redis
+def test_atd_worker_stops_a_job_past_its_time_limit(make_runtime, redis_url, tmp_path):
+    """GIVEN a one-second limit WHEN a job runs on THEN the worker stops it and files it failed."""
+    runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-test-{uuid.uuid4().hex[:8]}",
+                           job_timeout_seconds=1)
+    started = tmp_path / "started"
+    failed = FailedJobRegistry(runtime.settings.queue_name, connection=runtime.redis)
+    with atd_worker(worker_env(runtime, tmp_path), tmp_path) as output:
+        commit_job(runtime, hold, str(started), str(tmp_path / "never"))
+        wait_until(lambda: failed.count == 1, output)
+    [job_id] = failed.get_job_ids()
+    result = Job.fetch(job_id, connection=runtime.redis).latest_result()
+    assert result is not None and "exceeded maximum timeout value (1 seconds)" in str(
+        result.exc_string)
+    assert len(attempt_times(str(started))) == 1
 
 
 def test_atd_worker_refuses_to_start_without_redis(tmp_path):
