@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 # registering letters one by one), a run would pass once per record; waiting this long before
 # the next pass lets it take them together, as Elasticsearch's refresh interval does.
 GATHER_SECONDS = 0.25
-# A stream that never pauses is split into runs of about this long, well inside rq's job
-# timeout (180 s), which would otherwise cut a run in the middle of a pass.
+# A stream that never pauses is split into runs of about this long: the next run goes to the
+# back of the queue, so the other jobs get a worker, and no run meets the job time limit.
 RUN_SECONDS = 60.0
 
 

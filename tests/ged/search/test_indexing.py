@@ -127,7 +127,7 @@ def test_a_backlog_is_read_on_in_full_batches_without_waiting(
 def test_a_run_past_its_time_hands_the_rest_to_a_run_of_its_own(
         db_session, runtime, ministry, jobs, monkeypatch):
     """GIVEN a stream that never pauses WHEN a run has gone on for RUN_SECONDS THEN it ends after
-    its pass with the next run queued, before rq's job timeout can cut it mid-pass."""
+    its pass with the next run queued behind the other jobs."""
     add_document(db_session, ministry["CEET"].id, "Arrêté", "raccordement")
     db_session.commit()
     jobs.shutdown()  # the run below is the one that commit asked for
