@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, configure_mappers
 
@@ -36,6 +37,8 @@ MAX_BACKOFF_SECONDS = 300.0
 COALESCE_SECONDS = 120
 
 Job = TypeVar("Job", bound=Callable[..., Any])
+# Raised inside a job that an rq worker stops past ATD_JOB_TIMEOUT_SECONDS.
+JobTimedOut = JobTimeoutException
 
 
 class JobQueue(Protocol):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.db import utcnow
 from core.errors import TransientError
-from core.jobs import job_session
+from core.jobs import JobTimedOut, job_session
 from core.runtime import current
 from ged import search
 from ged.errors import ExtractionFailed
@@ -125,6 +125,11 @@ def extract_version(version_id: int) -> None:
         raise TransientError(f"base de données indisponible ({exc.orig})") from exc
     except ExtractionFailed as exc:
         _finish(version_id, attempt, failure=str(exc))
+        return
+    except JobTimedOut:  # the worker's limit on one job: a long scan needs a higher one
+        limit = current().settings.job_timeout_seconds
+        _finish(version_id, attempt, failure=f"lecture interrompue au bout de {limit} s, la durée "
+                "maximale d'une tâche (ATD_JOB_TIMEOUT_SECONDS).")
         return
     except Exception as exc:  # noqa: BLE001  (any bug or library error: record it, keep the file)
         log.exception("extraction of version %s failed", version_id)

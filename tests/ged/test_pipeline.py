@@ -10,6 +10,7 @@ import pytest
 from core.runtime import Runtime
 from ged import service
 from ged.models import Document
+from ged.storage import FileStore
 from tests.core.test_jobs import atd_worker, worker_env
 from tests.factories import make_ministry, make_user
 from tests.ged.conftest import upload
@@ -77,3 +78,31 @@ def test_rq_worker_reads_every_kind_of_file(make_runtime, redis_url, tmp_path):
             print(output())
             raise
     assert_read(found)
+
+
+@pytest.mark.redis
+def test_a_reading_past_the_job_time_limit_fails_with_its_reason_and_keeps_the_file(
+        make_runtime, redis_url, tmp_path):
+    """GIVEN workers limited to one second a job WHEN a three-page scan takes longer to read
+    THEN its version is marked failed, saying which setting to raise, and its original stays."""
+    runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-ged-{uuid.uuid4().hex[:8]}",
+                           job_timeout_seconds=1)
+    with runtime.session() as session:
+        tree = make_ministry(session)
+        agent = make_user(session, tree["CEET"], roles=("bureau_ordre",))
+        document_id = service.add_document(session, agent, upload("liasse.tif"), tree["CEET"]).id
+    env = worker_env(runtime, tmp_path)
+    env["ATD_STORAGE_DIR"] = str(runtime.settings.storage_dir)
+    deadline = time.monotonic() + TIMEOUT
+    with atd_worker(env, tmp_path) as output:
+        while True:
+            with runtime.session() as session:
+                version = session.get(Document, document_id).current
+                if version.status in ("terminee", "echec"):
+                    break
+            assert time.monotonic() < deadline, output()
+            time.sleep(0.3)
+    assert version.status == "echec", output()
+    assert version.reason and "ATD_JOB_TIMEOUT_SECONDS" in version.reason
+    assert version.pages_done < 3
+    assert FileStore(runtime.settings.storage_dir).path(version.sha256).is_file()
