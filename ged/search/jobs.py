@@ -35,7 +35,7 @@ def index_pending() -> int:
     ``gather`` first. A full batch is a backlog, read on without waiting. After ``RUN_SECONDS``
     the run hands what is left to a run of its own.
     """
-    done, passes, started = 0, 0, time.monotonic()
+    done, started = 0, time.monotonic()
     while True:
         try:
             with job_session() as session:
@@ -48,8 +48,8 @@ def index_pending() -> int:
         except Exception as exc:  # the engine or the database went away: try again later
             log.exception("search indexing failed")
             raise TransientError(f"indexation impossible ({exc})") from exc
-        done, passes = done + taken, passes + 1
+        first, done = done == 0, done + taken
         if taken == 0 or handing_over:
             return done
-        if passes > 1 and taken < BATCH:
+        if not first and taken < BATCH:
             gather()

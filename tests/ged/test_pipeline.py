@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -19,16 +22,17 @@ NAMES = ("lettre-tournee-180.jpg", "liasse.tif", "nee-numerique.pdf", "image-tro
 TIMEOUT = 120.0
 
 
-def add_samples(runtime: Runtime) -> list[int]:
+def add_samples(runtime: Runtime, names: tuple[str, ...] = NAMES) -> list[int]:
     with runtime.session() as session:
         tree = make_ministry(session)
         agent = make_user(session, tree["CEET"], roles=("bureau_ordre",))
         ids = [service.add_document(session, agent, upload(name), tree["CEET"]).id
-               for name in NAMES]
+               for name in names]
     return ids
 
 
-def wait_for_readings(runtime: Runtime, ids: list[int]) -> dict[str, Document]:
+def wait_for_readings(runtime: Runtime, ids: list[int], names: tuple[str, ...] = NAMES
+                      ) -> dict[str, Document]:
     deadline = time.monotonic() + TIMEOUT
     while True:
         with runtime.session() as session:
@@ -37,9 +41,18 @@ def wait_for_readings(runtime: Runtime, ids: list[int]) -> dict[str, Document]:
             if all(s in ("terminee", "echec") for s in states):
                 for d in documents:  # loaded while the session is open
                     _ = [p.text for p in d.current.pages]
-                return {name: d for name, d in zip(NAMES, documents, strict=True)}
+                return {name: d for name, d in zip(names, documents, strict=True)}
         assert time.monotonic() < deadline, f"readings not ended: {states}"
         time.sleep(0.3)
+
+
+@contextmanager
+def rq_worker(runtime: Runtime, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A real ``atd worker`` on the runtime's queue and files; yields its output."""
+    env = worker_env(runtime, tmp_path)
+    env["ATD_STORAGE_DIR"] = str(runtime.settings.storage_dir)
+    with atd_worker(env, tmp_path) as output:
+        yield output
 
 
 def assert_read(found: dict[str, Document]) -> None:
@@ -69,9 +82,7 @@ def test_in_process_pool_reads_every_kind_of_file(make_runtime):
 def test_rq_worker_reads_every_kind_of_file(make_runtime, redis_url, tmp_path):
     runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-ged-{uuid.uuid4().hex[:8]}")
     ids = add_samples(runtime)
-    env = worker_env(runtime, tmp_path)
-    env["ATD_STORAGE_DIR"] = str(runtime.settings.storage_dir)
-    with atd_worker(env, tmp_path) as output:
+    with rq_worker(runtime, tmp_path) as output:
         try:
             found = wait_for_readings(runtime, ids)
         except AssertionError:
@@ -87,21 +98,10 @@ def test_a_reading_past_the_job_time_limit_fails_with_its_reason_and_keeps_the_f
     THEN its version is marked failed, saying which setting to raise, and its original stays."""
     runtime = make_runtime(redis_url=redis_url, queue_name=f"atd-ged-{uuid.uuid4().hex[:8]}",
                            job_timeout_seconds=1)
-    with runtime.session() as session:
-        tree = make_ministry(session)
-        agent = make_user(session, tree["CEET"], roles=("bureau_ordre",))
-        document_id = service.add_document(session, agent, upload("liasse.tif"), tree["CEET"]).id
-    env = worker_env(runtime, tmp_path)
-    env["ATD_STORAGE_DIR"] = str(runtime.settings.storage_dir)
-    deadline = time.monotonic() + TIMEOUT
-    with atd_worker(env, tmp_path) as output:
-        while True:
-            with runtime.session() as session:
-                version = session.get(Document, document_id).current
-                if version.status in ("terminee", "echec"):
-                    break
-            assert time.monotonic() < deadline, output()
-            time.sleep(0.3)
+    names = ("liasse.tif",)
+    ids = add_samples(runtime, names)
+    with rq_worker(runtime, tmp_path) as output:
+        version = wait_for_readings(runtime, ids, names)["liasse.tif"].current
     assert version.status == "echec", output()
     assert version.reason and "ATD_JOB_TIMEOUT_SECONDS" in version.reason
     assert version.pages_done < 3
