@@ -10,9 +10,12 @@ postgresql+psycopg://postgres@127.0.0.1:5432/postgres; a database is created and
    201 answer. Background jobs run as in production, on an ``atd worker`` over Redis
    (ATD_BENCH_REDIS_URL, by default redis://127.0.0.1:6379/0, a queue of the run's own);
    ``--jobs local`` runs them in each server's in-process pool instead.
-2. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
+2. The floor of this stack: the same HTTP load on bench/courrier_floor.py, Flask under
+   waitress running the statements of a registration through psycopg, without the ORM and
+   the domain code (départ numbers, checked the same way).
+3. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
    number from the same locked counter row, with no ORM, no HTTP and no event log.
-3. INBOX courriers are added to the mail office's « À imputer »; its first page (with its
+4. INBOX courriers are added to the mail office's « À imputer »; its first page (with its
    total) is timed through the service and through the API.
 """
 
@@ -113,8 +116,10 @@ def instance_env(url: str, folder: Path, jobs: str = "local") -> dict[str, str]:
 
 @contextmanager
 def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """``atd COMMAND`` in its own process, stopped on the way out."""
-    child = subprocess.Popen([sys.executable, "-m", "core.cli", *command], env=env,
+    """``atd COMMAND`` (or, given a script, ``python SCRIPT ARGS``) in its own process, stopped
+    on the way out."""
+    argv = command if command[0].endswith(".py") else ["-m", "core.cli", *command]
+    child = subprocess.Popen([sys.executable, *argv], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield child
@@ -128,10 +133,16 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
 
 
 @contextmanager
-def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None = None
-           ) -> Iterator[Server]:
+def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None = None,
+           floor: bool = False) -> Iterator[Server]:
+    """``atd serve`` on a port of its own, or with ``floor`` the bench's floor server
+    (bench/courrier_floor.py) on the same database."""
     port = free_port()
-    command = ["serve", "--port", str(port), "--threads", str(threads)]
+    if floor:
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        command = [str(FLOOR_SCRIPT), dsn, str(port), str(threads)]
+    else:
+        command = ["serve", "--port", str(port), "--threads", str(threads)]
     with process(command, env or instance_env(url, folder)) as child:
         for _ in range(100):
             try:
@@ -175,6 +186,7 @@ def run_clients(clients: int, seconds: float, one: Callable[[], object]
 
 
 LOAD_SCRIPT = Path(__file__).with_name("courrier_load.lua")
+FLOOR_SCRIPT = Path(__file__).with_name("courrier_floor.py")
 
 
 @dataclass
@@ -231,6 +243,18 @@ def raw_registration(dsn: str, ceet: int, year: int) -> Callable[[], object]:
     return factory
 
 
+def report_loads(label: str, loads: list[Load]) -> int:
+    """Print the row of an HTTP run (one wrk per server); the answers 201 it counted."""
+    done = sum(load.created for load in loads)
+    elapsed = max(load.seconds for load in loads)
+    # One wrk per server: its worst percentiles stand for all (they cannot be merged).
+    print(f"| {label:<38} | {done:>6} | {done / elapsed:>8.0f} | {max(x.p50 for x in loads):>6.1f} "
+          f"| {max(x.p95 for x in loads):>6.1f} | {max(x.p99 for x in loads):>6.1f} |")
+    if any(load.failed for load in loads):
+        print(f"  {sum(load.failed for load in loads)} answers other than 201")
+    return done
+
+
 def report(label: str, count: int, latencies: list[float], elapsed: float) -> None:
     ms = [x * 1000 for x in latencies]
     print(f"| {label:<38} | {count:>6} | {count / elapsed:>8.0f} | {statistics.median(ms):>6.1f} "
@@ -270,17 +294,17 @@ def wait_indexed(dsn: str, limit: float = 120.0) -> None:
             time.sleep(0.2)
 
 
-def print_cpu(spent: list[tuple[int, dict[str, float]]]) -> None:
+def print_cpu(spent: list[tuple[str, dict[str, float]]]) -> None:
     """CPU per registration in each process of the HTTP runs, and the rate it allows."""
     cores = os.cpu_count() or 1
     print(f"\nCPU per registration (ms), the search indexing that follows included; the "
           f"rate all {cores} cores allow at that cost:\n")
-    print("| servers | server | worker | PostgreSQL | rest (wrk, Redis, system) | total "
+    print("| path      | server | worker | PostgreSQL | rest (wrk, Redis, system) | total "
           "| rows/s at most |")
-    print("|--------:|-------:|-------:|-----------:|--------------------------:|------:"
+    print("|-----------|-------:|-------:|-----------:|--------------------------:|------:"
           "|---------------:|")
-    for n, ms in spent:
-        print(f"| {n:>7} | {ms['server']:>6.1f} | {ms['worker']:>6.1f} | "
+    for label, ms in spent:
+        print(f"| {label:<9} | {ms['server']:>6.1f} | {ms.get('worker', 0.0):>6.1f} | "
               f"{ms['PostgreSQL']:>10.1f} | {ms['rest']:>25.1f} | {ms['total']:>5.1f} "
               f"| {cores * 1000 / ms['total']:>14.0f} |")
 
@@ -326,16 +350,18 @@ def main() -> None:
                 loads = http_registration(fleet.ports, token, args.clients, args.seconds)
                 wait_indexed(dsn)  # the worker's share of these registrations counts too
                 after = cpu_use.snapshot(fleet.pids)
-            done = sum(load.created for load in loads)
-            spent.append((n, cpu_use.per_request(before, after, done)))
+            done = report_loads(f"HTTP API, {n} waitress x {args.threads} threads", loads)
+            spent.append((f"{n} server{'s' if n > 1 else ''}",
+                          cpu_use.per_request(before, after, done)))
             count += done
-            elapsed = max(load.seconds for load in loads)
-            # One wrk per server: its worst percentiles stand for all (they cannot be merged).
-            print(f"| {f'HTTP API, {n} waitress x {args.threads} threads':<38} | {done:>6} "
-                  f"| {done / elapsed:>8.0f} | {max(x.p50 for x in loads):>6.1f} "
-                  f"| {max(x.p95 for x in loads):>6.1f} | {max(x.p99 for x in loads):>6.1f} |")
-            if any(load.failed for load in loads):
-                print(f"  {sum(load.failed for load in loads)} answers other than 201")
+        with psycopg.connect(dsn) as conn:
+            conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'depart', %s, 0)", (ceet, year))
+        with server(url, Path(tmp), args.threads, floor=True) as floor:
+            before = cpu_use.snapshot({"server": [floor.pid]})
+            loads = http_registration([floor.port], token, args.clients, args.seconds)
+            after = cpu_use.snapshot({"server": [floor.pid]})
+        done_floor = report_loads("floor: Flask, waitress, psycopg, no ORM", loads)
+        spent.append(("floor", cpu_use.per_request(before, after, done_floor)))
         count_raw, lat_raw, elapsed_raw = run_clients(
             args.clients, args.seconds, raw_registration(dsn, ceet, year))
         report("raw SQL (counter + insert, 1 tx/row)", count_raw, lat_raw, elapsed_raw)
@@ -348,9 +374,12 @@ def main() -> None:
                 Courrier.direction == "arrivee"))
             distinct = session.scalar(select(func.count(Courrier.chrono.distinct())).where(
                 Courrier.direction == "arrivee"))
+            floor_missing, floor_duplicated = chrono.gaps(session, ceet, "depart", year)
             log = audit.verify(session)
         print(f"\nChrono numbers after the HTTP run: {stored} stored for {count} answers 201, "
               f"{distinct} distinct, {len(missing)} missing, {len(duplicated)} duplicated.")
+        print(f"Floor's départ numbers: {done_floor} answers 201, {len(floor_missing)} missing, "
+              f"{len(floor_duplicated)} duplicated.")
         print(f"Event log: {log.checked} events, chain "
               f"{'intact' if log.ok else f'broken at {log.broken_seq} ({log.reason})'}.")
 
