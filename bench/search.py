@@ -10,7 +10,9 @@ reader's permission clause, the total and the three facets; Whoosh gets the same
 (``groupedby``) and total; Tantivy the total, without facets. The peers receive the clauses of
 the toolkit's query parser, written in their own query language, and analyse them with their
 French analyzers (Whoosh: stop words and Snowball stems, accents folded; Tantivy: lowercase,
-ASCII folding, French stemmer).
+ASCII folding, French stemmer). On PostgreSQL it also times each query's exact total alone,
+one ``count(*)`` built from the backend's own clauses: what any search that gives an exact
+total must spend on that database.
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ class DatabaseEngine:
     def maintain(self) -> None:
         """What a deployment runs after a bulk load (planner statistics, index merge)."""
 
-    def search(self, text: str, filters: Filters) -> tuple[int, list[int]]:
+    def _asked(self, filters: Filters) -> tuple[Any, Any]:
+        """The search's filters, and its reader: ministry-level, every entity, normal
+        documents."""
         from ged.search.types import Access
         from ged.search.types import Filters as SearchFilters
 
@@ -83,12 +87,13 @@ class DatabaseEngine:
             doc_type=filters.get("doc_type"),
             date_from=date(year, 1, 1) if year else None,
             date_to=date(year, 12, 31) if year else None)
-        # A ministry-level reader: every entity, normal documents.
-        reader = Access({"document": {"normal": frozenset(self.ids.values())}})
+        return chosen, Access({"document": {"normal": frozenset(self.ids.values())}})
+
+    def search(self, text: str, filters: Filters) -> tuple[int, list[int]]:
+        chosen, reader = self._asked(filters)
         with self.sessions() as session:
             found = self.backend.search(session, parse(text), chosen, reader, 1, 10)
         return found.total, [hit.record_id for hit in found.hits]
-
 
 class SqliteEngine(DatabaseEngine):
     name = "SQLite FTS5 (db)"
@@ -121,10 +126,32 @@ class PostgresEngine(DatabaseEngine):
         from ged.search.backends.postgres_fts import PostgresFtsBackend
 
         self.database = f"atd_bench_search_{os.getpid()}"
+        self.counting: Any = None  # the connection of count_alone, opened on first use
         self.admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.database}"'))
         super().__init__(PG_ADMIN.rsplit("/", 1)[0] + "/" + self.database, PostgresFtsBackend())
+
+    def count_statement(self, text: str, filters: Filters) -> str:
+        """The exact total of a search as one SQL statement, its values inlined: the part of
+        a search that must visit every match, whatever the code around it."""
+        from sqlalchemy import and_, func, select
+
+        from ged.search.backends.sql import access_clause, filter_clauses
+
+        chosen, reader = self._asked(filters)
+        source, match, _score = self.backend._matched(parse(text))
+        where = and_(match, access_clause(reader), *filter_clauses(chosen))
+        statement = select(func.count()).select_from(source).where(where)
+        return str(statement.compile(self.engine, compile_kwargs={"literal_binds": True}))
+
+    def count_alone(self, statement: str) -> int:
+        """Run a ``count_statement`` through the driver, as PostgreSQL's own time plus a round
+        trip, under the settings the backend's searches take (no sequential scan, no JIT)."""
+        if self.counting is None:
+            self.counting = self.engine.connect()
+            self.counting.exec_driver_sql("SET enable_seqscan = off; SET jit = off")
+        return int(self.counting.exec_driver_sql(statement).scalar() or 0)
 
     def maintain(self) -> None:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -138,6 +165,8 @@ class PostgresEngine(DatabaseEngine):
     def close(self) -> None:
         from sqlalchemy import text
 
+        if self.counting is not None:
+            self.counting.close()
         self.engine.dispose()
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
@@ -293,10 +322,29 @@ def measure(engine: Any, docs: list[Doc], labelled: list[Any],
             engine.search(text, filters)
             timings.append((time.perf_counter() - t0) * 1000)
     timings.sort()
+    counts = _count_timings(engine, queries, rounds) if hasattr(engine, "count_alone") else []
     found = sum(1 for item in labelled if item.number in engine.search(item.query, {})[1])
     return {"build": build, "size": engine.size(), "p50": statistics.median(timings),
             "p95": timings[int(len(timings) * 0.95) - 1], "recall": found / len(labelled),
-            "totals": [engine.search(text, filters)[0] for text, filters in queries]}
+            "totals": [engine.search(text, filters)[0] for text, filters in queries],
+            "count_p50": statistics.median(counts) if counts else None,
+            "count_p95": counts[int(len(counts) * 0.95) - 1] if counts else None}
+
+
+def _count_timings(engine: Any, queries: list[tuple[str, Filters]], rounds: int
+                   ) -> list[float]:
+    """The exact total of each query alone, timed like the searches: the floor under a search
+    that gives its total exactly, on that database."""
+    statements = [engine.count_statement(text, filters) for text, filters in queries]
+    for statement, (text, filters) in zip(statements, queries, strict=True):
+        assert engine.count_alone(statement) == engine.search(text, filters)[0], text
+    timings = []
+    for _ in range(rounds):
+        for statement in statements:
+            t0 = time.perf_counter()
+            engine.count_alone(statement)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return sorted(timings)
 
 
 def main() -> None:
@@ -324,6 +372,9 @@ def main() -> None:
             print(f"| {engine.name:<26} | {result['build']:7.0f} s | "
                   f"{result['size'] / 2**20:7.0f} MB | {result['p50']:6.1f} ms | "
                   f"{result['p95']:6.1f} ms | {result['recall']:.2f} |", flush=True)
+            if result["count_p50"] is not None:
+                print(f"|   its exact totals alone (one count)  |  |  | {result['count_p50']:6.1f} "
+                      f"ms | {result['count_p95']:6.1f} ms |  |", flush=True)
     reference = rows[0][1]["totals"]
     for name, result in rows[1:]:
         differ = [q for (q, _), a, b in zip(queries, reference, result["totals"], strict=True)
