@@ -90,18 +90,21 @@ class Fleet:
 
 
 @contextmanager
-def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "rq"
-            ) -> Iterator[Fleet]:
-    """``count`` server processes, each on its own port (as behind a load balancer).
+def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "rq",
+            floor: bool = False) -> Iterator[Fleet]:
+    """``count`` server processes, each on its own port (as behind a load balancer); with
+    ``floor``, the bench's floor server instead of ``atd serve``.
 
     With ``jobs="rq"`` (production: Redis configured) the background jobs, the search
     indexing that follows each registration among them, run in one ``atd worker`` process
-    on a queue of this run's own; with ``"local"``, in each server's in-process pool.
+    on a queue of this run's own; with ``"local"``, in each server's in-process pool (the floor
+    then asks for no indexing).
     """
     env = instance_env(url, folder, jobs)
     with ExitStack() as stack:
         workers = [stack.enter_context(process(["worker"], env)).pid] if jobs == "rq" else []
-        started = [stack.enter_context(server(url, folder, threads, env)) for _ in range(count)]
+        started = [stack.enter_context(server(url, folder, threads, env, floor))
+                   for _ in range(count)]
         yield Fleet([s.port for s in started],
                     {"server": [s.pid for s in started], "worker": workers})
 
@@ -304,7 +307,7 @@ def print_cpu(spent: list[tuple[str, dict[str, float]]]) -> None:
     print("|-----------|-------:|-------:|-----------:|--------------------------:|------:"
           "|---------------:|")
     for label, ms in spent:
-        print(f"| {label:<9} | {ms['server']:>6.1f} | {ms.get('worker', 0.0):>6.1f} | "
+        print(f"| {label:<9} | {ms['server']:>6.1f} | {ms['worker']:>6.1f} | "
               f"{ms['PostgreSQL']:>10.1f} | {ms['rest']:>25.1f} | {ms['total']:>5.1f} "
               f"| {cores * 1000 / ms['total']:>14.0f} |")
 
@@ -343,25 +346,24 @@ def main() -> None:
               "| p99 ms |")
         print("|----------------------------------------|-------:|---------:|-------:|-------:"
               "|-------:|")
-        count, spent = 0, []
-        for n in args.servers:
-            with servers(url, Path(tmp), n, args.threads, args.jobs) as fleet:
+        with psycopg.connect(dsn) as conn:
+            conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'depart', %s, 0)", (ceet, year))
+        count, done_floor, spent = 0, 0, []
+        runs = [(f"HTTP API, {n} waitress x {args.threads} threads",
+                 f"{n} server{'s' if n > 1 else ''}", n, False) for n in args.servers]
+        runs.append(("floor: Flask, waitress, psycopg, no ORM", "floor", 1, True))
+        for label, short, n, floor in runs:
+            with servers(url, Path(tmp), n, args.threads, args.jobs, floor) as fleet:
                 before = cpu_use.snapshot(fleet.pids)
                 loads = http_registration(fleet.ports, token, args.clients, args.seconds)
                 wait_indexed(dsn)  # the worker's share of these registrations counts too
                 after = cpu_use.snapshot(fleet.pids)
-            done = report_loads(f"HTTP API, {n} waitress x {args.threads} threads", loads)
-            spent.append((f"{n} server{'s' if n > 1 else ''}",
-                          cpu_use.per_request(before, after, done)))
-            count += done
-        with psycopg.connect(dsn) as conn:
-            conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'depart', %s, 0)", (ceet, year))
-        with server(url, Path(tmp), args.threads, floor=True) as floor:
-            before = cpu_use.snapshot({"server": [floor.pid]})
-            loads = http_registration([floor.port], token, args.clients, args.seconds)
-            after = cpu_use.snapshot({"server": [floor.pid]})
-        done_floor = report_loads("floor: Flask, waitress, psycopg, no ORM", loads)
-        spent.append(("floor", cpu_use.per_request(before, after, done_floor)))
+            done = report_loads(label, loads)
+            spent.append((short, cpu_use.per_request(before, after, done)))
+            if floor:
+                done_floor = done
+            else:
+                count += done
         count_raw, lat_raw, elapsed_raw = run_clients(
             args.clients, args.seconds, raw_registration(dsn, ceet, year))
         report("raw SQL (counter + insert, 1 tx/row)", count_raw, lat_raw, elapsed_raw)

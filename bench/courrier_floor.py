@@ -8,8 +8,9 @@ It answers ``POST /api/v1/courriers`` as the toolkit does for the bench's body: 
 its user, the entity, the user's roles, the entity tree, the sender, the holidays (due date in
 working days), the event log's head locked, the counter row taken (a départ number, so that its
 numbers are checked apart from the toolkit's arrivée ones), the courrier, its first step, the
-event appended to the hash chain, one commit, the JSON answer. The search indexing that follows
-a registration is left out: what the rq worker spends on it is measured in the toolkit's run.
+event appended to the hash chain, one commit, the JSON answer; then, as the toolkit does when
+Redis is configured (ATD_REDIS_URL, ATD_QUEUE_NAME), the courrier is marked for the search index
+and the coalesced indexing job queued on rq, for the same ``atd worker`` to index it.
 What this costs in CPU per registration is what the ORM, the domain code and the framework's
 use could be brought down to at best, on the same machine in the same run.
 """
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 from flask import Flask, abort, jsonify, request
@@ -30,13 +33,27 @@ from psycopg.types.json import Json
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.audit import GENESIS  # noqa: E402
+from core.jobs import RqQueue  # noqa: E402
+from core.runtime import redis_client  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from courrier.calendar import WorkingCalendar  # noqa: E402
 from courrier.chrono import format_chrono  # noqa: E402
+from ged.search import INDEX_JOB  # noqa: E402
+
+
+def index_queue() -> RqQueue | None:
+    """The toolkit's own rq queue, from the environment, when Redis is configured."""
+    if not os.environ.get("ATD_REDIS_URL"):
+        return None
+    settings = load_settings()
+    return RqQueue(SimpleNamespace(settings=settings, redis=redis_client(settings.redis_url)))
 
 
 def create_floor_app(dsn: str) -> Flask:
     app = Flask(__name__)
     local = threading.local()
+    queue = index_queue()
+    index_status = "indexe" if queue is None else "a_indexer"
 
     def connection() -> psycopg.Connection:
         if getattr(local, "conn", None) is None:
@@ -79,11 +96,12 @@ def create_floor_app(dsn: str) -> Flask:
                 "INSERT INTO courrier (entity_id, direction, chrono, year, seq, registered_at,"
                 " registered_by_id, received_on, sender_reference, subject, summary, sender_id,"
                 " channel, priority, confidentiality, due_on, status, overdue, cancel_reason,"
-                " updated_at, index_status) VALUES (%s, 'depart', %s, %s, %s, %s, %s, %s, %s,"
-                " %s, '', %s, 'physique', %s, 'normal', %s, 'enregistre', false, '', %s,"
-                " 'indexe') RETURNING id",
+                " updated_at, index_status, index_requested_at) VALUES (%s, 'depart', %s, %s,"
+                " %s, %s, %s, %s, %s, %s, '', %s, 'physique', %s, 'normal', %s, 'enregistre',"
+                " false, '', %s, %s, %s) RETURNING id",
                 (entity[0], chrono, today.year, seq, now, user[0], today, body["reference"],
-                 body["objet"], sender[0], body["priorite"], due, now)).fetchone()[0]
+                 body["objet"], sender[0], body["priorite"], due, now, index_status,
+                 now)).fetchone()[0]
             data = {"direction": "depart"}
             cur.execute(
                 "INSERT INTO courrier_step (courrier_id, at, actor_id, actor, action, note, data)"
@@ -107,6 +125,8 @@ def create_floor_app(dsn: str) -> Flask:
                 " %s, %s, %s, %s, %s)",
                 (event["seq"], now, user[0], user[1], event["action"], "courrier",
                  event["object_id"], entity[0], Json(event["data"]), event["prev"], digest))
+        if queue is not None:
+            queue.submit(INDEX_JOB, (), {}, coalesce=True)
         return jsonify(id=courrier_id, chrono=chrono, entite=entity[1], objet=body["objet"],
                        echeance=due.isoformat(), enregistre_le=now.isoformat(),
                        expediteur={"id": sender[0], "nom": sender[1]}), 201
