@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, make_sessionmaker
+from core.db import make_engine, make_sessionmaker, transaction
 from core.settings import Settings, load_settings
 from core.throttle import MemoryThrottle, RedisThrottle, Throttle
 
@@ -45,18 +45,9 @@ class Runtime:
                 self._queue = make_queue(self)
             return self._queue
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """One session and one transaction, committed at the end of the block."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return transaction(self.sessions)
 
     def close(self) -> None:
         if self._queue is not None:
