@@ -48,6 +48,8 @@ from core import audit  # noqa: E402
 from core.auth import create_token  # noqa: E402
 from core.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from core.identity import user_by_login  # noqa: E402
+from core.runtime import build_runtime  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from courrier import chrono, inboxes  # noqa: E402
 from courrier.models import INDEX_WAITING, Courrier  # noqa: E402
 from tests.courrier.conftest import build_world  # noqa: E402
@@ -56,16 +58,23 @@ BODY = {"entite": "CEET", "objet": "Demande de raccordement au réseau", "expedi
         "priorite": "normale", "reference": "N°12/BG/2026"}
 
 
-def prepare(url: str) -> tuple[str, int]:
-    """The small ministry of the tests, and a token for its mail office; CEET's id."""
+def prepare(url: str, folder: Path) -> tuple[str, int]:
+    """The small ministry of the tests, and a token for its mail office; CEET's id.
+
+    Built through a runtime of the bench's own (in-process jobs, closed once they have run), so
+    that the indexing its registrations ask for runs on this database and not on the one the
+    environment names.
+    """
     upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        world = build_world(session)
-        _token, clear = create_token(session, "bo.ceet", "bench")
-        ceet = world.entities["CEET"].id
-        session.commit()
-    engine.dispose()
+    runtime = build_runtime(load_settings(env={}, overrides={
+        "database_url": url, "instance_dir": str(folder), "redis_url": ""}))
+    try:
+        with runtime.session() as session:
+            world = build_world(session)
+            _token, clear = create_token(session, "bo.ceet", "bench")
+            ceet = world.entities["CEET"].id
+    finally:
+        runtime.close()
     return clear, ceet
 
 
@@ -335,7 +344,7 @@ def main() -> None:
     args = parser.parse_args()
     year = time.gmtime().tm_year
     with postgres_database() as url, tempfile.TemporaryDirectory() as tmp:
-        token, ceet = prepare(url)
+        token, ceet = prepare(url, Path(tmp))
         dsn = url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(dsn) as conn:
             conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'interne', %s, 0)", (ceet, year))
