@@ -17,8 +17,6 @@ use could be brought down to at best, on the same machine in the same run.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 import threading
@@ -32,7 +30,9 @@ from psycopg.types.json import Json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.audit import GENESIS  # noqa: E402
+from core import audit  # noqa: E402
+from core.audit import Event  # noqa: E402
+from core.auth import token_digest  # noqa: E402
 from core.jobs import RqQueue  # noqa: E402
 from core.runtime import redis_client  # noqa: E402
 from core.settings import load_settings  # noqa: E402
@@ -69,7 +69,7 @@ def create_floor_app(dsn: str) -> Flask:
             user = cur.execute(
                 "SELECT u.id, u.login, u.name FROM api_token t JOIN user_account u"
                 " ON u.id = t.user_id WHERE t.token_hash = %s AND t.revoked_at IS NULL"
-                " AND u.active", (hashlib.sha256(bearer.encode()).hexdigest(),)).fetchone()
+                " AND u.active", (token_digest(bearer),)).fetchone()
             entity = cur.execute("SELECT id, code FROM entity WHERE code = %s AND active",
                                  (body["entite"],)).fetchone()
             if user is None or entity is None:
@@ -109,22 +109,21 @@ def create_floor_app(dsn: str) -> Flask:
                 (courrier_id, now, user[0], user[2], Json(data)))
             head_seq, head_hash = cur.execute(
                 "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetchone()
-            event = {"seq": head_seq + 1, "at": now.isoformat(), "actor_id": user[0],
-                     "actor": user[1], "action": "courrier.enregistrer",
-                     "object_type": "courrier", "object_id": str(courrier_id),
-                     "entity_id": entity[0], "data": {"chrono": chrono, **data},
-                     "prev": head_hash or GENESIS}
-            digest = hashlib.sha256(json.dumps(
-                event, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-            ).encode()).hexdigest()
+            # A transient Event only to hash it the log's own way; it is written by hand below.
+            event = Event(seq=head_seq + 1, created_at=now, actor_id=user[0], actor=user[1],
+                          action="courrier.enregistrer", object_type="courrier",
+                          object_id=str(courrier_id), entity_id=entity[0],
+                          data={"chrono": chrono, **data}, prev_hash=head_hash)
+            event.hash = audit.digest(event)
             cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
-                        (event["seq"], digest))
+                        (event.seq, event.hash))
             cur.execute(
                 "INSERT INTO event (seq, created_at, actor_id, actor, action, object_type,"
                 " object_id, entity_id, data, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s,"
                 " %s, %s, %s, %s, %s)",
-                (event["seq"], now, user[0], user[1], event["action"], "courrier",
-                 event["object_id"], entity[0], Json(event["data"]), event["prev"], digest))
+                (event.seq, now, event.actor_id, event.actor, event.action, event.object_type,
+                 event.object_id, event.entity_id, Json(event.data), event.prev_hash,
+                 event.hash))
         if queue is not None:
             queue.submit(INDEX_JOB, (), {}, coalesce=True)
         return jsonify(id=courrier_id, chrono=chrono, entite=entity[1], objet=body["objet"],

@@ -44,7 +44,8 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
-def _digest(event: Event) -> str:
+def digest(event: Event) -> str:
+    """The hash an event carries: its fields and the previous event's hash."""
     payload = {
         "seq": event.seq,
         "at": event.created_at.isoformat(),
@@ -105,7 +106,7 @@ def record(
         data=json.loads(json.dumps(data or {}, default=str)),
         prev_hash=head.hash,
     )
-    event.hash = _digest(event)
+    event.hash = digest(event)
     head.seq, head.hash = event.seq, event.hash
     session.add(event)
     return event
@@ -134,7 +135,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, expected_seq, "événement manquant")
             if event.prev_hash != previous_hash:
                 return VerifyResult(False, checked, event.seq, "chaînage rompu")
-            if _digest(event) != event.hash:
+            if digest(event) != event.hash:
                 return VerifyResult(False, checked, event.seq, "contenu modifié")
             previous_hash, expected_seq = event.hash, expected_seq + 1
             checked += 1

@@ -106,7 +106,8 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     )
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of an API token: its SHA-256, never the token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -120,7 +121,7 @@ def create_token(
     if not user.active:
         raise ValidationError(f"L'utilisateur {login} est désactivé.")
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_token_digest(clear))
+    token = ApiToken(user_id=user.id, name=name, token_hash=token_digest(clear))
     session.add(token)
     session.flush()
     audit.record(
@@ -163,7 +164,7 @@ def user_for_token(session: Session, clear: str) -> User | None:
     token = session.scalars(
         select(ApiToken)
         .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _token_digest(clear))
+        .where(ApiToken.token_hash == token_digest(clear))
     ).one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

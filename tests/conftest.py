@@ -226,23 +226,20 @@ def environment_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ru
     """What ``core.runtime.current()`` gives a session made without a runtime.
 
     Fixtures that build data on a committed database through a plain sessionmaker queue jobs
-    (the search indexing of what they register). Outside an rq worker nothing should: left to
-    itself, ``current()`` builds a runtime from the environment, whose in-process pool outlived
-    its test, ran those jobs on ./instance and, retrying, ran into later tests' monkeypatches.
-    Here they wait in a ``DeferredQueue`` that nobody runs, as in the rolled-back tests.
+    (the search indexing of what they register). Left to itself, ``current()`` builds a runtime
+    from the environment (as in an rq worker), whose in-process pool outlived the test, ran
+    those jobs on ./instance and, retrying, ran into later tests' monkeypatches. Here they wait
+    in a ``DeferredQueue`` that nobody runs, as in the rolled-back tests.
     """
     from core import runtime as runtime_module
 
     folder = tmp_path_factory.mktemp("environment")
-    settings = make_test_settings(folder, f"sqlite:///{folder / 'unused.db'}")
-    engine = make_engine(settings.database_url)
-    rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
-                 throttle=MemoryThrottle(1, 60))
+    rt = build_runtime(make_test_settings(folder, f"sqlite:///{folder / 'unused.db'}"))
     rt._queue = DeferredQueue(rt)  # type: ignore[assignment]
     previous, runtime_module._from_env = runtime_module._from_env, rt
     yield rt
     runtime_module._from_env = previous
-    engine.dispose()
+    rt.close()
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_event_edited_with_its_hash_recomputed_breaks_the_chain_at_the_next(db_s
     events = record_three(db_session)
     forged = events[1]
     forged.data = {"service": "ARSE"}
-    forged.hash = audit._digest(forged)
+    forged.hash = audit.digest(forged)
     db_session.flush()
     result = audit.verify(db_session)
     assert (result.ok, result.broken_seq, result.reason) == (False, 3, "chaînage rompu")

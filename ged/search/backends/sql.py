@@ -152,8 +152,7 @@ class SqlBackend:
                page: int, per_page: int) -> Results:
         if query.empty:
             return empty_results()
-        source, match, score = self._matched(query)
-        where = and_(match, access_clause(access), *filter_clauses(filters))
+        source, where, score = self.matching(query, filters, access)
         total, facets = self._facets(session, source, where)
         if total == 0:
             return Results(0, [], facets)
@@ -166,6 +165,13 @@ class SqlBackend:
         hits = [Hit(row.kind, row.record_id, row.title, row.entity_id, row.record_date,
                     float(row.score), snippets.get(row.id, "")) for row in rows]
         return Results(total, hits, facets)
+
+    def matching(self, query: Query, filters: Filters, access: Access
+                 ) -> tuple[FromClause, ColumnElement[bool], ColumnElement[float]]:
+        """The rows a search reads, the condition of those the reader may see among the
+        matches, and their score."""
+        source, match, score = self._matched(query)
+        return source, and_(match, access_clause(access), *filter_clauses(filters)), score
 
     @staticmethod
     def _facets(session: Session, source: FromClause, where: ColumnElement[bool]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select, text
 
@@ -84,14 +82,8 @@ class Stream:
 
 
 def streamed(monkeypatch, runtime, stream: Stream) -> int:
-    """The indexing job run in this thread, the stream arriving around its passes. The patch
-    reaches every thread, so a job another thread runs meanwhile gets the real functions."""
-    mine = threading.get_ident()
-    batch, gather = search_jobs.index_batch, search_jobs.gather
-    monkeypatch.setattr(search_jobs, "index_batch", lambda session, backend: (
-        stream.index_batch if threading.get_ident() == mine else batch)(session, backend))
-    monkeypatch.setattr(search_jobs, "gather", lambda: (
-        stream.gather if threading.get_ident() == mine else gather)())
+    monkeypatch.setattr(search_jobs, "index_batch", stream.index_batch)
+    monkeypatch.setattr(search_jobs, "gather", stream.gather)
     with activated(runtime):
         return search_jobs.index_pending()
 
