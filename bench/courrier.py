@@ -11,8 +11,9 @@ postgresql+psycopg://postgres@127.0.0.1:5432/postgres; a database is created and
    (ATD_BENCH_REDIS_URL, by default redis://127.0.0.1:6379/0, a queue of the run's own);
    ``--jobs local`` runs them in each server's in-process pool instead.
 2. The floor of this stack: the same HTTP load on bench/courrier_floor.py, Flask under
-   waitress running the statements of a registration through psycopg, without the ORM and
-   the domain code (départ numbers, checked the same way).
+   waitress running the statements of a registration without the ORM and the domain code,
+   once through psycopg, once through SQLAlchemy Core on the toolkit's tables (départ
+   numbers, checked the same way).
 3. The same rows by raw SQL from CLIENTS connections: one transaction per row, taking the
    number from the same locked counter row, with no ORM, no HTTP and no event log.
 4. INBOX courriers are added to the mail office's « À imputer »; its first page (with its
@@ -100,9 +101,9 @@ class Fleet:
 
 @contextmanager
 def servers(url: str, folder: Path, count: int, threads: int = 8, jobs: str = "rq",
-            floor: bool = False) -> Iterator[Fleet]:
+            floor: str = "") -> Iterator[Fleet]:
     """``count`` server processes, each on its own port (as behind a load balancer); with
-    ``floor``, the bench's floor server instead of ``atd serve``.
+    ``floor`` ("psycopg" or "core"), the bench's floor server through it, not ``atd serve``.
 
     With ``jobs="rq"`` (production: Redis configured) the background jobs, the search
     indexing that follows each registration among them, run in one ``atd worker`` process
@@ -146,13 +147,13 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
 
 @contextmanager
 def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None = None,
-           floor: bool = False) -> Iterator[Server]:
+           floor: str = "") -> Iterator[Server]:
     """``atd serve`` on a port of its own, or with ``floor`` the bench's floor server
-    (bench/courrier_floor.py) on the same database."""
+    (bench/courrier_floor.py) through psycopg or SQLAlchemy Core, on the same database."""
     port = free_port()
     if floor:
         dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        command = [str(FLOOR_SCRIPT), dsn, str(port), str(threads)]
+        command = [str(FLOOR_SCRIPT), dsn, str(port), str(threads), floor]
     else:
         command = ["serve", "--port", str(port), "--threads", str(threads)]
     with process(command, env or instance_env(url, folder)) as child:
@@ -359,8 +360,9 @@ def main() -> None:
             conn.execute("INSERT INTO courrier_chrono VALUES (%s, 'depart', %s, 0)", (ceet, year))
         count, done_floor, spent = 0, 0, []
         runs = [(f"HTTP API, {n} waitress x {args.threads} threads",
-                 f"{n} server{'s' if n > 1 else ''}", n, False) for n in args.servers]
-        runs.append(("floor: Flask, waitress, psycopg, no ORM", "floor", 1, True))
+                 f"{n} server{'s' if n > 1 else ''}", n, "") for n in args.servers]
+        runs.append(("floor: Flask, waitress, psycopg, no ORM", "floor", 1, "psycopg"))
+        runs.append(("floor: the same through SQLAlchemy Core", "floor Core", 1, "core"))
         for label, short, n, floor in runs:
             with servers(url, Path(tmp), n, args.threads, args.jobs, floor) as fleet:
                 before = cpu_use.snapshot(fleet.pids)
@@ -370,7 +372,7 @@ def main() -> None:
             done = report_loads(label, loads)
             spent.append((short, cpu_use.per_request(before, after, done)))
             if floor:
-                done_floor = done
+                done_floor += done
             else:
                 count += done
         count_raw, lat_raw, elapsed_raw = run_clients(
