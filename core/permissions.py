@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,36 +70,55 @@ def subtree(session: Session, entity_id: int) -> set[int]:
     return seen
 
 
-def _assignments(session: Session, user: User) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class Grants:
+    """The roles a user holds and where, read once: for a request that asks many questions
+    (an inbox asks five), instead of one query per question."""
+
+    session: Session
+    user: User
+    held: tuple[tuple[str, int], ...]  # (role, entity id), as assigned
+
+    def roles_in(self, entity_id: int) -> set[str]:
+        """The roles valid in this entity (held there or above)."""
+        if not self.user.active:
+            return set()
+        return {role for role, held_in in self.held
+                if entity_id in subtree(self.session, held_in)}
+
+    def entities_for(self, action: str = "voir") -> set[int]:
+        """Ids of every entity where the user may perform ``action``."""
+        allowed = ACTIONS[action]
+        result: set[int] = set()
+        if self.user.active:
+            for role, held_in in self.held:
+                if role in allowed:
+                    result |= subtree(self.session, held_in)
+        return result
+
+    def held_exactly(self, roles: Iterable[str]) -> set[int]:
+        """Entities where the user holds one of ``roles`` itself (not inherited from above)."""
+        wanted = set(roles)
+        return {held_in for role, held_in in self.held if role in wanted}
+
+
+def grants(session: Session, user: User) -> Grants:
     rows = session.execute(
         select(RoleAssignment.role, RoleAssignment.entity_id).where(
             RoleAssignment.user_id == user.id
         )
     )
-    return [(role, entity_id) for role, entity_id in rows]
+    return Grants(session, user, tuple((role, entity_id) for role, entity_id in rows))
 
 
 def roles_in(session: Session, user: User, entity_id: int) -> set[str]:
     """The roles the user holds that are valid in this entity."""
-    if not user.active:
-        return set()
-    return {
-        role
-        for role, held_in in _assignments(session, user)
-        if entity_id in subtree(session, held_in)
-    }
+    return grants(session, user).roles_in(entity_id)
 
 
 def entities_for(session: Session, user: User, action: str = "voir") -> set[int]:
     """Ids of every entity where the user may perform ``action``; use it to filter queries."""
-    allowed = ACTIONS[action]
-    if not user.active:
-        return set()
-    result: set[int] = set()
-    for role, held_in in _assignments(session, user):
-        if role in allowed:
-            result |= subtree(session, held_in)
-    return result
+    return grants(session, user).entities_for(action)
 
 
 def may(session: Session, user: User, action: str, entity_id: int) -> bool:
@@ -112,5 +132,4 @@ def require(session: Session, user: User, action: str, entity_id: int) -> None:
 
 
 def has_any_role(session: Session, user: User, roles: Iterable[str]) -> bool:
-    wanted = set(roles)
-    return any(role in wanted for role, _ in _assignments(session, user))
+    return bool(grants(session, user).held_exactly(roles))

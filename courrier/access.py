@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from core import audit, permissions
-from core.identity import RoleAssignment, User
+from core.identity import User
 from courrier.errors import CourrierAccessDenied
 from courrier.models import Courrier, Imputation
 
@@ -35,16 +35,6 @@ def record_refusal(session: Session, user: User | None, exc: CourrierAccessDenie
     )
 
 
-def _roles_held_exactly(session: Session, user: User, roles: tuple[str, ...]) -> set[int]:
-    """Entities where the user holds one of ``roles`` itself (not inherited from above)."""
-    rows = session.scalars(
-        select(RoleAssignment.entity_id).where(
-            RoleAssignment.user_id == user.id, RoleAssignment.role.in_(roles)
-        )
-    )
-    return set(rows)
-
-
 def _named_in(user: User, kinds: tuple[str, ...]) -> ColumnElement[bool]:
     """The courrier was routed to the user by name with one of these instructions (active)."""
     return exists().where(
@@ -55,11 +45,14 @@ def _named_in(user: User, kinds: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def visible_condition(session: Session, user: User) -> ColumnElement[bool]:
-    """A filter on ``Courrier`` keeping exactly what the user may see."""
+def visible_condition(session: Session, user: User,
+                      grants: permissions.Grants | None = None) -> ColumnElement[bool]:
+    """A filter on ``Courrier`` keeping exactly what the user may see (``grants``: the user's,
+    when the caller has read them already)."""
     if not user.active:
         return false()
-    seen = permissions.entities_for(session, user, "voir")
+    grants = grants or permissions.grants(session, user)
+    seen = grants.entities_for("voir")
     routed_here = exists().where(
         Imputation.courrier_id == Courrier.id,
         or_(Imputation.user_id == user.id, Imputation.entity_id.in_(seen)),
@@ -73,8 +66,8 @@ def visible_condition(session: Session, user: User) -> ColumnElement[bool]:
             routed_here,
         ),
     )
-    office = _roles_held_exactly(session, user, ("responsable", "bureau_ordre"))
-    heads = _roles_held_exactly(session, user, ("chef_service",))
+    office = grants.held_exactly(("responsable", "bureau_ordre"))
+    heads = grants.held_exactly(("chef_service",))
     restricted = or_(
         Courrier.holder_id == user.id,
         Courrier.registered_by_id == user.id,

@@ -41,12 +41,13 @@ class Scope:
 
 
 def scope_for(session: Session, user: User) -> Scope:
+    grants = permissions.grants(session, user)
     return Scope(
         user=user,
-        visible=access.visible_condition(session, user),
-        routes=permissions.entities_for(session, user, "imputer"),
-        heads=permissions.entities_for(session, user, "viser"),
-        signs=permissions.entities_for(session, user, "signer"),
+        visible=access.visible_condition(session, user, grants),
+        routes=grants.entities_for("imputer"),
+        heads=grants.entities_for("viser"),
+        signs=grants.entities_for("signer"),
     )
 
 

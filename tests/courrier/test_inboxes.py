@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
+
 from courrier import inboxes, routing, service
 from courrier.inboxes import Filters
 from courrier.routing import RoutingInput
@@ -85,3 +87,23 @@ def test_a_long_list_says_more_than_its_counted_total(world, monkeypatch):
     monkeypatch.setattr(inboxes, "COUNT_LIMIT", 5)
     found = inboxes.inbox(world.session, world.bo, "a_imputer", per_page=2)
     assert (found.total, found.total_exact, found.pages) == (5, True, 3)
+
+
+def test_an_inbox_reads_the_users_roles_once(world):
+    """GIVEN the mail office WHEN an inbox page and the six counts are asked THEN each reads
+    the user's role assignments once, not once per question (visibility, routing, visa…)."""
+    world.register()
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    connection = world.session.connection()
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        page = inboxes.inbox(world.session, world.bo, "a_imputer")
+        inboxes.counts(world.session, world.bo)
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    assert len(page.items) == 1
+    assert len([s for s in statements if "FROM role_assignment" in s]) == 2, statements
