@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import Result
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -23,6 +22,7 @@ from core.onboarding import InventoryError, Report, apply_inventory, load_invent
 from supervision.plan.models import Plan, PlanTask
 from supervision.plan.service import mark_done
 from tests.conftest import atd_runner
+from tests.statements import recorded_statements
 
 INVENTORIES = Path(__file__).parent / "inventories"
 TOUCHED = (Entity, User, RoleAssignment, Demarche, Event, AuditHead, Plan, PlanTask)
@@ -252,21 +252,6 @@ def test_a_new_plan_start_moves_the_plan_and_keeps_done_tasks(db_session, tmp_pa
     )
 
 
-@contextmanager
-def counting_selects(engine: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count_select(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count_select)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count_select)
-
-
 def test_an_unchanged_run_costs_the_same_few_selects_whatever_the_size(
     db_session, engine, tmp_path, document
 ):
@@ -284,9 +269,9 @@ def test_an_unchanged_run_costs_the_same_few_selects_whatever_the_size(
             for n in range(users)
         ]
         onboard(db_session, tmp_path, document)
-        with counting_selects(engine) as statements:
+        with recorded_statements(engine) as statements:
             onboard(db_session, tmp_path, document)
-        return len(statements)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
 
     small = selects_of_second_run(3)
     assert selects_of_second_run(60) == small

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from courrier import inboxes, routing, service
 from courrier.inboxes import Filters
 from courrier.routing import RoutingInput
+from tests.statements import recorded_statements
 
 
 def count(world, user, name):
@@ -93,17 +92,8 @@ def test_an_inbox_reads_the_users_roles_once(world):
     """GIVEN the mail office WHEN an inbox page and the six counts are asked THEN each reads
     the user's role assignments once, not once per question (visibility, routing, visa…)."""
     world.register()
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    connection = world.session.connection()
-    event.listen(connection, "before_cursor_execute", note)
-    try:
+    with recorded_statements(world.session.connection()) as statements:
         page = inboxes.inbox(world.session, world.bo, "a_imputer")
         inboxes.counts(world.session, world.bo)
-    finally:
-        event.remove(connection, "before_cursor_execute", note)
     assert len(page.items) == 1
     assert len([s for s in statements if "FROM role_assignment" in s]) == 2, statements

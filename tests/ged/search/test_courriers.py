@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from courrier import access, routing, service, workflow
@@ -18,6 +17,7 @@ from ged.search.present import hit_url
 from ged.search.types import Backend, Filters
 from tests.courrier.conftest import World, build_world
 from tests.ged.search.conftest import add_document
+from tests.statements import recorded_statements
 
 
 @pytest.fixture
@@ -125,17 +125,8 @@ def index_status(world: World, courrier_id: int) -> str | None:
 def test_registration_carries_the_index_mark_in_its_insert(world, jobs):
     """GIVEN a courrier registered WHEN flushed THEN it is inserted already waiting for the
     index, with no UPDATE of its row; the commit queues the indexing job once."""
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    connection = world.session.connection()
-    event.listen(connection, "before_cursor_execute", note)
-    try:
+    with recorded_statements(world.session.connection()) as statements:
         courrier = world.register(subject="Demande de compteur")
-    finally:
-        event.remove(connection, "before_cursor_execute", note)
     assert not [s for s in statements if s.startswith("UPDATE courrier ")], statements
     assert index_status(world, courrier.id) == "a_indexer"
     world.register(subject="Demande de branchement")
