@@ -37,10 +37,11 @@ SECTION_PROVIDERS = ("courrier.home.home_section", "supervision.home.home_sectio
 
 def navigation(session: Session, user: User) -> list[tuple[str, str]]:
     """The menu entries this user may open."""
+    grants = permissions.grants(session, user)
     return [
         (label, path)
         for label, path, actions in MENU
-        if not actions or any(permissions.entities_for(session, user, a) for a in actions)
+        if not actions or any(grants.entities_for(a) for a in actions)
     ]
 
 

@@ -96,6 +96,9 @@ class Grants:
                     result |= subtree(self.session, held_in)
         return result
 
+    def may(self, action: str, entity_id: int) -> bool:
+        return bool(self.roles_in(entity_id) & ACTIONS[action])
+
     def held_exactly(self, roles: Iterable[str]) -> set[int]:
         """Entities where the user holds one of ``roles`` itself (not inherited from above)."""
         wanted = set(roles)
@@ -122,7 +125,7 @@ def entities_for(session: Session, user: User, action: str = "voir") -> set[int]
 
 
 def may(session: Session, user: User, action: str, entity_id: int) -> bool:
-    return bool(roles_in(session, user, entity_id) & ACTIONS[action])
+    return grants(session, user).may(action, entity_id)
 
 
 def require(session: Session, user: User, action: str, entity_id: int) -> None:

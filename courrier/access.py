@@ -94,26 +94,27 @@ def require(session: Session, user: User, permission: str, courrier: Courrier, a
     """The user sees the courrier and may ``permission`` in its entity or one of ``entity_ids``."""
     require_visible(session, user, courrier, action)
     candidates = [courrier.entity_id, *entity_ids]
-    if not any(e is not None and permissions.may(session, user, permission, e) for e in candidates):
+    grants = permissions.grants(session, user)
+    if not any(e is not None and grants.may(permission, e) for e in candidates):
         raise denied(courrier, action, message or "Vous n'avez pas les droits pour cette action.")
 
 
-def is_holder(session: Session, user: User, courrier: Courrier) -> bool:
+def is_holder(grants: permissions.Grants, courrier: Courrier) -> bool:
     """The user holds the attribution (by name, or as one who treats in the service held)."""
     if courrier.holder_id is not None:
-        return courrier.holder_id == user.id
+        return courrier.holder_id == grants.user.id
     entity = courrier.holder_entity_id
-    return entity is not None and permissions.may(session, user, "traiter", entity)
+    return entity is not None and grants.may("traiter", entity)
 
 
-def is_head(session: Session, user: User, courrier: Courrier, permission: str = "imputer") -> bool:
+def is_head(grants: permissions.Grants, courrier: Courrier, permission: str = "imputer") -> bool:
     """The user may ``permission`` in the service holding the courrier (or its entity)."""
-    entity = courrier.holder_entity_id or courrier.entity_id
-    return permissions.may(session, user, permission, entity)
+    return grants.may(permission, courrier.holder_entity_id or courrier.entity_id)
 
 
 def require_treating(session: Session, user: User, courrier: Courrier, action: str) -> None:
     """The holder, or a head who may route in the holding service, may treat the courrier."""
     require_visible(session, user, courrier, action)
-    if not (is_holder(session, user, courrier) or is_head(session, user, courrier)):
+    grants = permissions.grants(session, user)
+    if not (is_holder(grants, courrier) or is_head(grants, courrier)):
         raise denied(courrier, action, "Seul le détenteur du courrier ou son chef peut le traiter.")

@@ -47,41 +47,41 @@ def perform(session: Session, actor: User, courrier_id: int, action: str, note: 
     return performer(session, actor, courrier_id, note, document_ids)
 
 
-def _may(session: Session, user: User, action: str, courrier: Courrier) -> bool:
+def _may(grants: permissions.Grants, action: str, courrier: Courrier) -> bool:
     """Whether the page should offer the action (the service still decides)."""
-    holder = access.is_holder(session, user, courrier)
-    head = access.is_head(session, user, courrier)
+    holder = access.is_holder(grants, courrier)
+    head = access.is_head(grants, courrier)
     if action in ("prendre_en_charge", "demander_visa", "demander_signature"):
         return holder
     if action in ("classer_sans_suite", "clore"):
         return holder or head
     if action == "annuler":
-        return permissions.may(session, user, "enregistrer_courrier", courrier.entity_id)
+        return grants.may("enregistrer_courrier", courrier.entity_id)
     if action == "rouvrir":
         return head
     if action == "viser" or (action == "renvoyer" and courrier.status == "en_visa"):
-        return access.is_head(session, user, courrier, "viser")
+        return access.is_head(grants, courrier, "viser")
     if action in ("signer", "renvoyer"):
-        return permissions.may(session, user, "signer", courrier.entity_id)
+        return grants.may("signer", courrier.entity_id)
     if action == "envoyer":
-        return holder or permissions.may(session, user, "enregistrer_courrier", courrier.entity_id)
+        return holder or grants.may("enregistrer_courrier", courrier.entity_id)
     return False
 
 
-def offered(session: Session, user: User, courrier: Courrier) -> list[str]:
+def offered(grants: permissions.Grants, courrier: Courrier) -> list[str]:
     """The actions of ``PERFORMABLE`` the status allows and the user may do."""
     allowed = workflow.allowed_actions(courrier.direction, courrier.status)
-    return [a for a in PERFORMABLE if a in allowed and _may(session, user, a, courrier)]
+    return [a for a in PERFORMABLE if a in allowed and _may(grants, a, courrier)]
 
 
-def may_route(session: Session, user: User, courrier: Courrier) -> bool:
+def may_route(grants: permissions.Grants, courrier: Courrier) -> bool:
     if courrier.direction == "depart" or courrier.status in workflow.FINAL:
         return False
-    return any(permissions.may(session, user, "imputer", e)
+    return any(grants.may("imputer", e)
                for e in (courrier.entity_id, courrier.holder_entity_id) if e is not None)
 
 
-def may_reply(session: Session, user: User, courrier: Courrier) -> bool:
+def may_reply(grants: permissions.Grants, courrier: Courrier) -> bool:
     if courrier.direction == "depart" or courrier.status not in workflow.TREATING:
         return False
-    return access.is_holder(session, user, courrier) or access.is_head(session, user, courrier)
+    return access.is_holder(grants, courrier) or access.is_head(grants, courrier)

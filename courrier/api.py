@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from core import permissions
 from core.app import db
 from core.identity import User
 from core.openapi import ArrayOf, Param, operation
@@ -66,7 +67,8 @@ def _detail(courrier: Courrier, user: User) -> dict[str, Any]:
     session = db()
     links = [{"type": kind, "sens": c.direction, "chrono": c.chrono, "id": c.id}
              for kind, c in service.links_of(session, courrier)]
-    return detail_json(courrier, links, actions.offered(session, user, courrier))
+    offered = actions.offered(permissions.grants(session, user), courrier)
+    return detail_json(courrier, links, offered)
 
 
 @bp.post("/courriers")

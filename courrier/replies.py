@@ -147,8 +147,9 @@ def send(session: Session, actor: User, courrier_id: int, document_ids: tuple[in
         InvalidCourrier: no signed letter is attached.
     """
     departure = _departure(session, actor, courrier_id)
-    if not (access.is_holder(session, actor, departure)
-            or permissions.may(session, actor, "enregistrer_courrier", departure.entity_id)):
+    grants = permissions.grants(session, actor)
+    if not (access.is_holder(grants, departure)
+            or grants.may("enregistrer_courrier", departure.entity_id)):
         access.require_treating(session, actor, departure, "envoyer")
     workflow.next_status(departure.direction, departure.status, "envoyer", departure.chrono)
     service.attach(session, actor, departure, service.documents_for(session, actor, document_ids),

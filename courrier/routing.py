@@ -58,7 +58,7 @@ def _target(session: Session, actor: User, courrier: Courrier, data: RoutingInpu
 
 
 def _check_router(session: Session, actor: User, courrier: Courrier, kind: str) -> None:
-    if kind == "avis" and access.is_holder(session, actor, courrier):
+    if kind == "avis" and access.is_holder(permissions.grants(session, actor), courrier):
         return
     access.require(session, actor, "imputer", courrier, "imputer", (courrier.holder_entity_id,))
 
@@ -130,14 +130,14 @@ def _attribute(session: Session, actor: User, courrier: Courrier, imputation: Im
                    **details)
 
 
-def asked_of(session: Session, user: User, imputation: Imputation,
-             pending_only: bool = True) -> bool:
+def asked_of(grants: permissions.Grants, imputation: Imputation, pending_only: bool = True
+             ) -> bool:
     """The opinion was asked of the user: by name, or of their service without a name."""
     if imputation.kind != "avis" or (pending_only and not imputation.active):
         return False
     if imputation.user_id is None:
-        return permissions.may(session, user, "traiter", imputation.entity_id)
-    return imputation.user_id == user.id
+        return grants.may("traiter", imputation.entity_id)
+    return imputation.user_id == grants.user.id
 
 
 def give_opinion(session: Session, actor: User, imputation_id: int, answer: str) -> Imputation:
@@ -146,7 +146,7 @@ def give_opinion(session: Session, actor: User, imputation_id: int, answer: str)
     if imputation is None or imputation.kind != "avis":
         raise InvalidCourrier(f"Demande d'avis introuvable : n°{imputation_id}.")
     courrier = service.get(session, actor, imputation.courrier_id)
-    if not asked_of(session, actor, imputation, pending_only=False):
+    if not asked_of(permissions.grants(session, actor), imputation, pending_only=False):
         raise access.denied(courrier, "rendre_avis", "Cet avis n'a pas été demandé à vous.")
     if not imputation.active or imputation.answer is not None:
         raise InvalidCourrier("Cet avis a déjà été rendu.")

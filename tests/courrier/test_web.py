@@ -8,8 +8,11 @@ import re
 from sqlalchemy import select
 
 from core.audit import Event
+from courrier import routing
 from courrier.models import Courrier
+from courrier.routing import RoutingInput
 from tests.core.web_helpers import csrf_from, log_in
+from tests.statements import recorded_statements
 
 
 def small_pdf() -> bytes:
@@ -153,3 +156,22 @@ def test_a_list_past_the_count_limit_says_more_than(client, world, monkeypatch):
     log_in(client, "bo.ceet")
     page = client.get("/courriers?corbeille=a_imputer").get_data(as_text=True)
     assert "Page 1 (plus de 1 courriers)" in page and "Suivante" not in page  # the last page
+
+
+def test_the_courrier_page_reads_the_users_roles_once_for_all_it_offers(client, world,
+                                                                       connection):
+    """GIVEN a courrier routed to a service, with an opinion asked of it WHEN its head opens the
+    courrier's page THEN the role assignments are read once for what the page offers (actions,
+    routing, reply, opinions, services), once for the visibility check, once for the menu."""
+    courrier = world.register()
+    routing.route(world.session, world.bo, courrier.id, RoutingInput("attribution", "CEET-COM"))
+    routing.route(world.session, world.bo, courrier.id, RoutingInput("avis", "CEET-COM"))
+    world.session.commit()
+    log_in(client, "chef.com")
+    with recorded_statements(connection) as statements:
+        page = client.get(f"/courriers/{courrier.id}")
+    assert page.status_code == 200
+    shown = page.get_data(as_text=True)
+    for offer in ("Classer sans suite", "Rendre l'avis", "<h3>Imputer</h3>", "<h3>Répondre</h3>"):
+        assert offer in shown
+    assert len([s for s in statements if "FROM role_assignment" in s]) == 3, statements
