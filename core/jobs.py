@@ -13,6 +13,7 @@ import math
 import os
 import random
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -200,13 +201,20 @@ class LocalQueue:
         self._queued: set[str] = set()  # call_key of the coalesced runs not started yet
         self._lock = threading.Condition()
         self._closed = False
+        # Jobs submitted while the pool shuts down (a finishing job queuing the indexing of
+        # what it wrote), by path: said in one line once the running jobs have ended.
+        self._dropped: Counter[str] | None = Counter()
 
     def submit(self, path: str, args: tuple[Any, ...], kwargs: dict[str, Any], attempt: int = 1,
                delay: float = 0.0, coalesce: bool = False) -> None:
         with self._lock:
             if self._closed:
                 # Nothing persists in-process work: say what is lost rather than fail a thread.
-                log.warning("job %s (attempt %d) dropped: the pool is shut down", path, attempt)
+                if self._dropped is None:
+                    log.warning("job %s (attempt %d) dropped: the pool is shut down", path,
+                                attempt)
+                else:
+                    self._dropped[path] += 1
                 return
             if coalesce:
                 key = call_key(path, args, kwargs)
@@ -263,6 +271,11 @@ class LocalQueue:
                     self._pending.discard(item)
             self._lock.notify_all()
         self._pool.shutdown(wait=True, cancel_futures=False)
+        with self._lock:
+            dropped, self._dropped = self._dropped, None
+        if dropped:
+            log.warning("jobs dropped while the pool shut down: %s",
+                        ", ".join(f"{path} ×{count}" for path, count in sorted(dropped.items())))
 
 
 class RqQueue:

@@ -6,14 +6,15 @@ import logging
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core import audit
 from core.db import utcnow
 from core.errors import TransientError
-from core.jobs import JobTimedOut, job_session
-from core.runtime import current
+from core.jobs import JobTimedOut, job_path, job_session
+from core.runtime import Runtime, current
 from ged import search
 from ged.errors import ExtractionFailed
 from ged.extraction import PageOutcome, PageReader, extractor_for
@@ -136,3 +137,18 @@ def extract_version(version_id: int) -> None:
         _finish(version_id, attempt, failure=f"erreur inattendue pendant la lecture ({exc}).")
         return
     _finish(version_id, attempt, searchable=searchable)
+
+
+def resume(runtime: Runtime) -> None:
+    """Queue again what the embedded pool lost when its process stopped: the reading of every
+    version not finished (a run again starts from the first page) and the indexing of every
+    record still waiting for it. rq keeps its jobs in Redis and needs none of this."""
+    with runtime.session() as session:
+        unread = list(session.scalars(
+            select(DocumentVersion.id)
+            .where(DocumentVersion.status.in_(("en_attente", "en_cours")))
+            .order_by(DocumentVersion.id)
+        ))
+    for version_id in unread:
+        runtime.queue.submit(job_path(extract_version), (version_id,), {})
+    runtime.queue.submit(search.INDEX_JOB, (), {}, coalesce=True)

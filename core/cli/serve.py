@@ -12,11 +12,14 @@ from core.runtime import Runtime
 
 # Periodic work (reminders, portal pull, hot folder): each function schedules its own next run.
 PERIODIC = ("courrier.jobs.schedule", "connectors.schedule.schedule")
+# What the in-process pool lost when its process stopped (readings, indexing), queued again.
+RESUMED = ("ged.jobs.resume",)
 
 
 def start_periodic_jobs(rt: Runtime) -> None:
-    """Put the periodic jobs on the in-process pool (rq deployments run them from cron)."""
-    for path in PERIODIC:
+    """Put the unfinished and the periodic jobs on the in-process pool (rq deployments keep
+    their jobs in Redis and run the periodic ones from cron)."""
+    for path in (*RESUMED, *PERIODIC):
         resolve(path)(rt)
 
 

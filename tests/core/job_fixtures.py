@@ -7,7 +7,7 @@ import time
 
 from core import audit
 from core.errors import TransientError
-from core.jobs import coalesced, job_session
+from core.jobs import coalesced, enqueue, job_session
 
 ACTION = "test.job"
 
@@ -84,3 +84,11 @@ def _append_time(path: str) -> int:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(f"{time.time()}\n")
     return len(attempt_times(path))
+
+
+def hold_then_queue(started_file: str, gate: str, jobs: int) -> None:
+    """``hold``, then commit ``jobs`` runs of ``record_event``: work queued as a job ends."""
+    hold(started_file, gate)
+    with job_session() as session:
+        for n in range(jobs):
+            enqueue(session, record_event, n)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
 from core.audit import Event
-from core.jobs import MAX_BACKOFF_SECONDS, LocalQueue, backoff, enqueue
+from core.jobs import MAX_BACKOFF_SECONDS, LocalQueue, backoff, enqueue, job_path
 from core.runtime import Runtime
 from core.settings import env_name
 from tests.core.job_fixtures import (
@@ -30,6 +31,7 @@ from tests.core.job_fixtures import (
     crash,
     fail_then_record,
     hold,
+    hold_then_queue,
     record_event,
     take_all,
     take_all_events,
@@ -217,6 +219,22 @@ def test_local_pool_shutdown_drops_retries_not_yet_due(make_runtime, tmp_path):
     runtime.close()
     assert local_queue(runtime).wait(0)
     assert len(attempt_times(str(attempts))) == 1
+
+
+def test_local_pool_shutdown_says_in_one_line_what_it_dropped(make_runtime, tmp_path, caplog):
+    """GIVEN a running job that queues three more as it ends WHEN the pool shuts down meanwhile
+    THEN the three are dropped, said in one warning with their count, not one line each."""
+    runtime, started, gate = make_runtime(), tmp_path / "started", tmp_path / "gate"
+    commit_job(runtime, hold_then_queue, str(started), str(gate), 3)
+    wait_until(lambda: attempt_times(str(started)))
+    queue = local_queue(runtime)
+    closing = threading.Thread(target=runtime.close)
+    closing.start()
+    wait_until(lambda: queue._closed)  # the shutdown has begun: what is queued now is dropped
+    gate.touch()
+    closing.join(TIMEOUT)
+    said = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert said == [f"jobs dropped while the pool shut down: {job_path(record_event)} ×3"]
 
 
 # -- coalesced jobs --------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from core.cli.serve import start_periodic_jobs
 from core.runtime import Runtime
 from ged import service
 from ged.models import Document
 from ged.storage import FileStore
-from tests.core.test_jobs import atd_worker, worker_env
+from tests.core.test_jobs import atd_worker, wait_until, worker_env
 from tests.factories import make_ministry, make_user
 from tests.ged.conftest import upload
 
@@ -76,6 +77,29 @@ def test_in_process_pool_reads_every_kind_of_file(make_runtime):
     found = wait_for_readings(runtime, ids)
     assert_read(found)
     assert found["nee-numerique.pdf"].index_status == "indexe"  # every job has ended
+
+
+def test_the_embedded_server_resumes_at_start_the_readings_and_indexing_its_pool_lost(
+        make_runtime):
+    """GIVEN documents added while the in-process pool was shut down (a server stopping: their
+    reading and indexing lost with it) WHEN a server starts again on the same instance THEN
+    they are read and indexed."""
+    stopped = make_runtime(workers=1)
+    stopped.queue.shutdown()
+    names = ("nee-numerique.pdf", "lettre-tournee-180.jpg")
+    ids = add_samples(stopped, names)
+    with stopped.session() as session:
+        assert [session.get(Document, i).current.status for i in ids] == ["en_attente"] * 2
+    restarted = make_runtime(workers=2)
+    start_periodic_jobs(restarted)
+    found = wait_for_readings(restarted, ids, names)
+    assert "Veuillez agréer" in found["lettre-tournee-180.jpg"].current.pages[0].text
+
+    def indexed() -> list[str]:  # the pool also holds tomorrow's reminders: poll, not wait
+        with restarted.session() as session:
+            return [session.get(Document, i).index_status for i in ids]
+
+    wait_until(lambda: indexed() == ["indexe"] * 2, lambda: f"index: {indexed()}")
 
 
 @pytest.mark.redis
