@@ -11,7 +11,7 @@ import click
 from connectors import demo as connectors_demo
 from core.app import create_app
 from core.cli.context import runtime
-from core.cli.serve import serve_app
+from core.cli.serve import resume_lost_jobs, serve_app
 from core.db import upgrade
 from core.onboarding import apply_inventory, load_inventory
 from core.runtime import Runtime
@@ -56,6 +56,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Crée le ministère de démonstration dans ./instance et lance le serveur."""
     rt = runtime()
     upgrade(rt.settings.database_url, engine=rt.engine)
+    resume_lost_jobs(rt)  # an earlier demo's: before the new demo's jobs, so none runs twice
     inventory = load_inventory(demo_inventory_path())
     with rt.session() as session:
         report = apply_inventory(session, inventory, actor_name="demo")

@@ -17,10 +17,17 @@ RESUMED = ("ged.jobs.resume",)
 
 
 def start_periodic_jobs(rt: Runtime) -> None:
-    """Put the unfinished and the periodic jobs on the in-process pool (rq deployments keep
-    their jobs in Redis and run the periodic ones from cron)."""
-    for path in (*RESUMED, *PERIODIC):
+    """Put the periodic jobs on the in-process pool (rq deployments run them from cron)."""
+    for path in PERIODIC:
         resolve(path)(rt)
+
+
+def resume_lost_jobs(rt: Runtime) -> None:
+    """Queue again on the in-process pool what it lost when its process last stopped; call it
+    at the process's start, before anything new is queued (rq keeps its jobs in Redis)."""
+    if rt.redis is None:
+        for path in RESUMED:
+            resolve(path)(rt)
 
 
 def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
@@ -53,7 +60,9 @@ def serve_app(app: Flask, host: str, port: int, threads: int) -> None:
 )
 def serve_command(host: str, port: int, threads: int) -> None:
     """Lance l'application web (et, sans Redis, le pool de tâches intégré)."""
-    serve_app(create_app(runtime=runtime()), host, port, threads)
+    rt = runtime()
+    resume_lost_jobs(rt)
+    serve_app(create_app(runtime=rt), host, port, threads)
 
 
 COMMANDS = [serve_command]

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.serve import start_periodic_jobs
+from core.cli.serve import resume_lost_jobs
 from core.runtime import Runtime
 from ged import service
 from ged.models import Document
 from ged.storage import FileStore
-from tests.core.test_jobs import atd_worker, wait_until, worker_env
+from tests.core.test_jobs import atd_worker, worker_env
 from tests.factories import make_ministry, make_user
 from tests.ged.conftest import upload
 
@@ -91,15 +91,13 @@ def test_the_embedded_server_resumes_at_start_the_readings_and_indexing_its_pool
     with stopped.session() as session:
         assert [session.get(Document, i).current.status for i in ids] == ["en_attente"] * 2
     restarted = make_runtime(workers=2)
-    start_periodic_jobs(restarted)
+    resume_lost_jobs(restarted)
     found = wait_for_readings(restarted, ids, names)
     assert "Veuillez agréer" in found["lettre-tournee-180.jpg"].current.pages[0].text
 
-    def indexed() -> list[str]:  # the pool also holds tomorrow's reminders: poll, not wait
-        with restarted.session() as session:
-            return [session.get(Document, i).index_status for i in ids]
-
-    wait_until(lambda: indexed() == ["indexe"] * 2, lambda: f"index: {indexed()}")
+    assert restarted.queue.wait(TIMEOUT)
+    with restarted.session() as session:
+        assert [session.get(Document, i).index_status for i in ids] == ["indexe"] * 2
 
 
 @pytest.mark.redis
