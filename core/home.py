@@ -68,7 +68,8 @@ def _count(session: Session, model: type, ids: set[int]) -> int:
 def home_sections(session: Session, user: User) -> list[Section]:
     """Sections of the home page, one per thing the user's roles let them do today."""
     sections = [Section("Mes rôles", _role_lines(session, user) or ["Aucun rôle attribué."])]
-    visible = permissions.entities_for(session, user, "voir")
+    grants = permissions.grants(session, user)
+    visible = grants.entities_for("voir")
     demarches = _count(session, Demarche, visible)
     online = (
         session.scalar(
@@ -86,7 +87,7 @@ def home_sections(session: Session, user: User) -> list[Section]:
             [f"{demarches} démarches au catalogue, dont {online} en ligne."],
         )
     )
-    administered = permissions.entities_for(session, user, "administrer")
+    administered = grants.entities_for("administrer")
     if administered:
         sections.append(
             Section(
@@ -101,7 +102,7 @@ def home_sections(session: Session, user: User) -> list[Section]:
         section = resolve(path)(session, user)
         if section is not None:
             sections.append(section)
-    if permissions.entities_for(session, user, "suivre_plan"):
+    if grants.entities_for("suivre_plan"):
         from supervision.plan.service import plan_summary_lines
 
         sections.append(
