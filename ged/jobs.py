@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.db import utcnow
 from core.errors import TransientError
-from core.jobs import JobTimedOut, job_path, job_session
+from core.jobs import JobTimedOut, enqueue, job_session
 from core.runtime import Runtime, current
 from ged import search
 from ged.errors import ExtractionFailed
 from ged.extraction import PageOutcome, PageReader, extractor_for
 from ged.extraction.searchable import assemble
 from ged.extraction.tesseract import Tesseract
-from ged.models import Document, DocumentVersion, Page
+from ged.models import UNREAD, Document, DocumentVersion, Page
+from ged.service import EXTRACTION_JOB
 from ged.storage import FileStore
 
 log = logging.getLogger(__name__)
@@ -144,11 +145,7 @@ def resume(runtime: Runtime) -> None:
     version not finished (a run again starts from the first page) and the indexing of every
     record still waiting for it. rq keeps its jobs in Redis and needs none of this."""
     with runtime.session() as session:
-        unread = list(session.scalars(
-            select(DocumentVersion.id)
-            .where(DocumentVersion.status.in_(("en_attente", "en_cours")))
-            .order_by(DocumentVersion.id)
-        ))
-    for version_id in unread:
-        runtime.queue.submit(job_path(extract_version), (version_id,), {})
-    runtime.queue.submit(search.INDEX_JOB, (), {}, coalesce=True)
+        unread = select(DocumentVersion.id).where(DocumentVersion.status.in_(UNREAD))
+        for version_id in session.scalars(unread.order_by(DocumentVersion.id)).all():
+            enqueue(session, EXTRACTION_JOB, version_id)
+        enqueue(session, search.INDEX_JOB)

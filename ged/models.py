@@ -23,6 +23,7 @@ from core.identity import Entity, User
 
 CONFIDENTIALITY = ("normal", "confidentiel", "secret")
 STATUSES = ("en_attente", "en_cours", "terminee", "echec")
+UNREAD = ("en_attente", "en_cours")  # a version whose reading has not ended
 STATUS_LABELS = {
     "en_attente": "En attente",
     "en_cours": "Lecture en cours",

@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ged.models import Document, DocumentVersion
+from ged.models import UNREAD, Document, DocumentVersion
 from supervision.metrics.stats import PerEntity, per_entity
-
-WAITING = ("en_attente", "en_cours")
 
 
 def extraction_state(session: Session, ids: Collection[int]) -> PerEntity:
@@ -22,7 +20,7 @@ def extraction_state(session: Session, ids: Collection[int]) -> PerEntity:
     rows = session.execute(
         select(Document.entity_id, DocumentVersion.status, func.count())
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(DocumentVersion.status.in_((*WAITING, "echec")),
+        .where(DocumentVersion.status.in_((*UNREAD, "echec")),
                Document.entity_id.in_(sorted(ids)))
         .group_by(Document.entity_id, DocumentVersion.status)
     )
