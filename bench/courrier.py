@@ -152,8 +152,7 @@ def server(url: str, folder: Path, threads: int = 8, env: dict[str, str] | None 
     (bench/courrier_floor.py) through psycopg or SQLAlchemy Core, on the same database."""
     port = free_port()
     if floor:
-        dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        command = [str(FLOOR_SCRIPT), dsn, str(port), str(threads), floor]
+        command = [str(FLOOR_SCRIPT), url, str(port), str(threads), floor]
     else:
         command = ["serve", "--port", str(port), "--threads", str(threads)]
     with process(command, env or instance_env(url, folder)) as child:

@@ -2,7 +2,7 @@
 the statements a registration through the toolkit runs, without the ORM and the domain code
 above it, either through psycopg itself or through SQLAlchemy Core on the toolkit's own tables.
 
-Usage (bench/courrier.py starts it): ``python bench/courrier_floor.py DSN PORT [THREADS]
+Usage (bench/courrier.py starts it): ``python bench/courrier_floor.py URL PORT [THREADS]
 [psycopg|core]``.
 
 It answers ``POST /api/v1/courriers`` as the toolkit does for the bench's body: the token and
@@ -251,14 +251,15 @@ def index_queue() -> RqQueue | None:
     return RqQueue(SimpleNamespace(settings=settings, redis=redis_client(settings.redis_url)))
 
 
-def create_floor_app(dsn: str, via: str = "psycopg") -> Flask:
+def create_floor_app(url: str, via: str = "psycopg") -> Flask:
+    """The floor's application on the database of this SQLAlchemy URL."""
     app = Flask(__name__)
     queue = index_queue()
     index_status = "indexe" if queue is None else "a_indexer"
     if via == "core":
-        transaction = core_transactions(dsn.replace("postgresql://", "postgresql+psycopg://"))
+        transaction = core_transactions(url)
     else:
-        transaction = psycopg_transactions(dsn)
+        transaction = psycopg_transactions(url.replace("postgresql+psycopg://", "postgresql://"))
 
     @app.post("/api/v1/courriers")
     def registration() -> tuple[object, int]:
@@ -275,8 +276,8 @@ def create_floor_app(dsn: str, via: str = "psycopg") -> Flask:
 if __name__ == "__main__":
     from waitress import serve
 
-    dsn, port = sys.argv[1], int(sys.argv[2])
+    url, port = sys.argv[1], int(sys.argv[2])
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 8
     via = sys.argv[4] if len(sys.argv) > 4 else "psycopg"
-    serve(create_floor_app(dsn, via), host="127.0.0.1", port=port, threads=threads,
+    serve(create_floor_app(url, via), host="127.0.0.1", port=port, threads=threads,
           ident=f"floor-{via}")
