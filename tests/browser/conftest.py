@@ -119,3 +119,19 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def first_login(page: Any, server: DemoServer, login: str, new_password: str) -> None:
+    """Log in with the one-time password ``atd demo`` printed, then choose ``new_password``."""
+    assert login in server.passwords, server.passwords
+    page.goto(server.url + "/")
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(server.passwords[login])
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/mot-de-passe")
+    assert "provisoire" in page.content()
+    page.get_by_label("Mot de passe actuel").fill(server.passwords[login])
+    page.get_by_label("Nouveau mot de passe (10 caractères au moins)").fill(new_password)
+    page.get_by_label("Confirmez le nouveau mot de passe").fill(new_password)
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(server.url + "/")
