@@ -8,6 +8,7 @@ PostgreSQL. With ``CI=true`` a service that does not answer fails the run instea
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,13 @@ def service_missing(what: str, exc: BaseException) -> None:
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def free_port() -> int:
+    """A local TCP port nobody listens on, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def pg_url_for(name: str) -> str:

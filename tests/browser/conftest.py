@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import free_port, service_missing
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, chromium tries to reach Google's hosts, which this network refuses.
@@ -38,12 +37,6 @@ class DemoServer:
     url: str
     passwords: dict[str, str]
     workdir: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 240) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +21,7 @@ from courrier.config import set_rules
 from courrier.mail import SmtpMailer
 from courrier.models import Reminder
 from courrier.routing import RoutingInput
+from tests.conftest import free_port
 
 
 def reminders(world, kind):
@@ -88,6 +94,46 @@ def test_relances_job_runs_in_its_own_session_and_reports(world, runtime):
     with activated(runtime):
         lines = jobs.relances()
     assert lines[0] == "1 courrier(s) passé(s) en retard."
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[list[Message], str]]:
+    """A real SMTP server on a free local port (aiosmtpd): the messages it receives, its URL."""
+    from aiosmtpd.controller import Controller
+
+    received: list[Message] = []
+
+    class Keep:
+        async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+            received.append(message_from_bytes(envelope.content))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield received, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def test_overdue_reminder_is_emailed_once_through_the_smtp_server(world, runtime, smtp_server):
+    """GIVEN an SMTP server named by ATD_SMTP_URL and a courrier routed to an agent, long past
+    due WHEN the reminders pass runs twice THEN the agent and the head of service each get one
+    e-mail naming the courrier, from the configured sender."""
+    received, url = smtp_server
+    courrier = routed_to_agent(world, received_on=service.today() - timedelta(days=70))
+    world.session.commit()
+    runtime.settings = replace(runtime.settings, smtp_url=f"{url}?from=courrier@ceet.tg")
+    with activated(runtime):
+        lines = jobs.relances()
+        again = jobs.relances()
+    assert lines[-1] == "2 rappel(s) envoyé(s) par courriel."
+    assert not any("courriel" in line for line in again)
+    assert sorted(mail["To"] for mail in received) == sorted([world.agent.email,
+                                                               world.chef.email])
+    assert {(mail["From"], mail["Subject"]) for mail in received} == {
+        ("courrier@ceet.tg", f"Rappel : courrier {courrier.chrono}")}
 
 
 def test_smtp_url_is_read_with_its_sender_and_refused_when_wrong():
